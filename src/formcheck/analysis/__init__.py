@@ -1,0 +1,1 @@
+"""Analysis stages: view, per-frame metrics, reps and phases, faults, set summary."""

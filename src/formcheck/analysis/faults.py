@@ -1,0 +1,361 @@
+"""Fault checks per rep: measure, compare with the configured threshold, cite.
+
+Each check reads the rep's frames (`RepContext`) and returns a `Measurement`
+when the rep has the fault, or None. Which checks run depends on what the view
+can show (`assessability`); a fault the view cannot show is never guessed.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from formcheck.analysis.metrics import FrameMetrics
+from formcheck.analysis.reps import PhaseTimes
+from formcheck.analysis.rules import RULES
+from formcheck.analysis.view import View
+from formcheck.config import FaultConfig
+from formcheck.landmarks.names import Side, joint
+from formcheck.results import Finding, Severity
+
+log = logging.getLogger(__name__)
+
+_VIEW_FACTOR = {"side": 1.0, "oblique": 0.85, "front": 0.9, "head": 0.8}
+
+
+@dataclass(frozen=True)
+class RepContext:
+    """What a check may look at for one rep."""
+
+    m: FrameMetrics
+    visibility: np.ndarray  # (T, 33)
+    phases: PhaseTimes
+    top: slice  # frames held at lockout (at least the top frame)
+    rise: slice  # concentric frames
+    bottom: slice  # frames at the bottom just before the rise (baseline)
+    view: View
+
+
+@dataclass(frozen=True)
+class Measurement:
+    value: float
+    threshold: float
+    unit: str
+    steps: float  # distance beyond the threshold in severity steps
+    message: str
+    joints: tuple[str, ...]
+    cue: str | None = None  # overrides the rule's cue when the direction matters
+
+
+def _med(x: np.ndarray) -> float:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return float(np.nanmedian(x)) if np.isfinite(x).any() else float("nan")
+
+
+def _below(
+    v: float, thr: float, step: float, unit: str, msg: str, joints: tuple[str, ...]
+) -> Measurement | None:
+    if not np.isfinite(v) or v >= thr:
+        return None
+    return Measurement(v, thr, unit, (thr - v) / step, msg.format(v=v, thr=thr), joints)
+
+
+def _above(
+    v: float, thr: float, step: float, unit: str, msg: str, joints: tuple[str, ...]
+) -> Measurement | None:
+    if not np.isfinite(v) or v <= thr:
+        return None
+    return Measurement(v, thr, unit, (v - thr) / step, msg.format(v=v, thr=thr), joints)
+
+
+_SAGITTAL = ("shoulder", "hip", "knee")
+
+
+def incomplete_lockout(c: RepContext, f: FaultConfig) -> Measurement | None:
+    v = _med(c.m.hip_extension_deg[c.top])
+    return _below(
+        v,
+        f.lockout_min_deg,
+        f.lockout_step_deg,
+        "deg",
+        "peak hip extension {v:.0f} deg, below {thr:.0f} (180 = straight line)",
+        _SAGITTAL,
+    )
+
+
+def lumbar_hyperextension(c: RepContext, f: FaultConfig) -> Measurement | None:
+    v = _med(c.m.hip_extension_deg[c.top])
+    return _above(
+        v,
+        f.hyperextension_max_deg,
+        f.hyperextension_step_deg,
+        "deg",
+        "hips {v:.0f} deg, above the shoulder-knee line (limit {thr:.0f}); "
+        "inferred: no spine landmarks",
+        _SAGITTAL,
+    )
+
+
+def pelvic_tilt_rotation(c: RepContext, f: FaultConfig) -> Measurement | None:
+    tilt = np.abs(c.m.pelvic_tilt_deg[c.top] - _med(c.m.pelvic_tilt_deg[c.bottom]))
+    rot = np.abs(c.m.pelvic_rotation_deg[c.top] - _med(c.m.pelvic_rotation_deg[c.bottom]))
+    v = max(_med(tilt), _med(rot))
+    return _above(
+        v,
+        f.pelvis_max_deg,
+        f.pelvis_step_deg,
+        "deg",
+        "hips tilt or rotate {v:.0f} deg at the top (limit {thr:.0f})",
+        ("hip",),
+    )
+
+
+def rushed_eccentric(c: RepContext, f: FaultConfig) -> Measurement | None:
+    ecc, conc = c.phases.eccentric_s, c.phases.concentric_s
+    if ecc is None:
+        return None
+    if ecc < f.eccentric_min_s:
+        return _below(
+            ecc,
+            f.eccentric_min_s,
+            f.eccentric_step_s,
+            "s",
+            "descent {v:.1f} s, faster than {thr:.1f} s",
+            ("hip",),
+        )
+    return _below(
+        ecc,
+        conc - f.eccentric_vs_concentric_tol_s,
+        f.eccentric_step_s,
+        "s",
+        f"descent {{v:.1f}} s, quicker than the {conc:.1f} s rise",
+        ("hip",),
+    )
+
+
+def no_top_pause(c: RepContext, f: FaultConfig) -> Measurement | None:
+    hold = c.phases.top_hold_s
+    if hold is None:
+        return None
+    return _below(
+        hold,
+        f.top_hold_min_s,
+        f.top_hold_step_s,
+        "s",
+        "held the top {v:.1f} s (aim for 1-2 s)",
+        ("hip",),
+    )
+
+
+def bounce(c: RepContext, f: FaultConfig) -> Measurement | None:
+    pause = c.phases.bottom_pause_s
+    if pause is None:
+        return None
+    return _below(
+        pause,
+        f.bounce_max_bottom_s,
+        f.bounce_step_s,
+        "s",
+        "turned around at the bottom after {v:.1f} s (under {thr:.1f} s)",
+        ("hip",),
+    )
+
+
+def shins_not_vertical(c: RepContext, f: FaultConfig) -> Measurement | None:
+    v = _med(c.m.shin_deg[c.top])
+    if not np.isfinite(v) or abs(v) <= f.shin_max_deg:
+        return None
+    where = "feet too close (knees ahead of ankles)" if v > 0 else "feet too far (ankles ahead)"
+    move = "further from" if v > 0 else "closer to"
+    return Measurement(
+        v,
+        f.shin_max_deg if v > 0 else -f.shin_max_deg,
+        "deg",
+        (abs(v) - f.shin_max_deg) / f.shin_step_deg,
+        f"shins {abs(v):.0f} deg from vertical at lockout, {where}",
+        ("knee", "ankle"),
+        cue=f"Move your feet {move} your glutes so your shins are vertical at the top.",
+    )
+
+
+def neck_craning(c: RepContext, f: FaultConfig) -> Measurement | None:
+    v = _med(c.m.neck_deg[c.top])
+    return _above(
+        v,
+        f.neck_max_deg,
+        f.neck_step_deg,
+        "deg",
+        "head tipped back: ear {v:.0f} deg against the trunk line (limit {thr:.0f})",
+        ("ear", "shoulder"),
+    )
+
+
+def knees_caving(c: RepContext, f: FaultConfig) -> Measurement | None:
+    window = np.concatenate([c.m.knee_ratio[c.rise], c.m.knee_ratio[c.top]])
+    v = float(np.nanmin(window)) if np.isfinite(window).any() else float("nan")
+    return _below(
+        v,
+        f.knee_ratio_min,
+        f.knee_ratio_step,
+        "ratio",
+        "knees {v:.2f} x ankle width (limit {thr:.2f})",
+        ("knee", "ankle"),
+    )
+
+
+def heels_lifting(c: RepContext, f: FaultConfig) -> Measurement | None:
+    v = _med(c.m.heel_height[c.top]) - _med(c.m.heel_height[c.bottom])
+    return _above(
+        v,
+        f.heel_lift_max,
+        f.heel_lift_step,
+        "torso",
+        "heels rose {v:.2f} torso lengths at the top (limit {thr:.2f})",
+        ("heel", "ankle"),
+    )
+
+
+Check = Callable[[RepContext, FaultConfig], Measurement | None]
+CHECKS: dict[str, Check] = {
+    "incomplete_lockout": incomplete_lockout,
+    "lumbar_hyperextension": lumbar_hyperextension,
+    "pelvic_tilt_rotation": pelvic_tilt_rotation,
+    "rushed_eccentric": rushed_eccentric,
+    "no_top_pause": no_top_pause,
+    "bounce": bounce,
+    "shins_not_vertical": shins_not_vertical,
+    "neck_craning": neck_craning,
+    "knees_caving": knees_caving,
+    "heels_lifting": heels_lifting,
+}
+
+
+def assessability(view: View, single_leg: bool, legs_seen: int) -> dict[str, str | None]:
+    """Fault code -> None if this clip can show it, else the reason it cannot."""
+    reasons: dict[str, str | None] = {}
+    for code, rule in RULES.items():
+        why = None
+        if rule.plane == "sagittal" and not view.sagittal:
+            why = "not assessable from this view (needs a side or oblique view)"
+        elif rule.plane == "frontal" and not view.frontal:
+            why = (
+                "not assessable from this view (needs a view from the feet, "
+                "the head or a steep oblique)"
+            )
+        elif rule.plane == "single_leg" and not (single_leg and legs_seen == 2):
+            why = "needs a single-leg set with both legs"
+        reasons[code] = why
+    return reasons
+
+
+def severity(steps: float) -> Severity:
+    return "minor" if steps < 1 else "moderate" if steps < 2 else "major"
+
+
+def confidence(c: RepContext, code: str, joints: tuple[str, ...], side: Side | None) -> float:
+    sides: tuple[Side, ...] = (side,) if side else ("left", "right")
+    idx = [joint(j, s) for j in joints for s in sides]
+    window = np.r_[c.rise.start : c.top.stop]
+    vis = float(np.mean(c.visibility[np.ix_(window, idx)])) if window.size else 0.0
+    return round(vis * RULES[code].certainty * _VIEW_FACTOR[c.view.kind], 2)
+
+
+def to_finding(code: str, meas: Measurement, conf: float) -> Finding:
+    rule = RULES[code]
+    return Finding(
+        code=code,
+        severity=severity(meas.steps),
+        value=round(meas.value, 3),
+        threshold=round(meas.threshold, 3),
+        unit=meas.unit,
+        confidence=conf,
+        cue=meas.cue or rule.cue,
+        source=rule.sources[0],
+        message=meas.message,
+    )
+
+
+def assess_rep(c: RepContext, cfg: FaultConfig, codes: list[str]) -> list[Finding]:
+    """Findings of one rep over the assessable ``codes``, most severe first."""
+    found = []
+    for code in codes:
+        check = CHECKS.get(code)
+        meas = check(c, cfg) if check else None
+        if meas is None:
+            continue
+        conf = confidence(c, code, meas.joints, c.view.metric_side)
+        if conf < cfg.min_confidence:
+            log.info("rep fault %s dropped: confidence %.2f", code, conf)
+            continue
+        found.append(to_finding(code, meas, conf))
+    return sorted(found, key=lambda x: -("minor", "moderate", "major").index(x.severity))
+
+
+#: Faults of the top position: a rep with one is not a reference for the set's range.
+_TOP_FAULTS = ("incomplete_lockout", "lumbar_hyperextension")
+
+
+def reference_rise(rises: list[float], faults: list[list[Finding]]) -> float:
+    """The set's best range: the largest rise among reps with a good top position."""
+    good = [
+        r for r, fs in zip(rises, faults, strict=True) if not any(f.code in _TOP_FAULTS for f in fs)
+    ]
+    return max(good or rises, default=0.0)
+
+
+def range_drift_findings(
+    rises: list[float], reference: float, cfg: FaultConfig, view: View
+) -> dict[int, Finding]:
+    """Rep index (from 1) -> range_drift finding, for reps well short of the best range."""
+    if len(rises) < 2 or not reference > 0:
+        return {}
+    out = {}
+    for k, rise in enumerate(rises):
+        share = rise / reference
+        if share < cfg.range_drift_share:
+            meas = Measurement(
+                share,
+                cfg.range_drift_share,
+                "ratio",
+                (cfg.range_drift_share - share) / cfg.range_drift_step,
+                f"range {share:.0%} of the set's best rep (limit {cfg.range_drift_share:.0%})",
+                ("hip",),
+            )
+            out[k + 1] = to_finding(
+                "range_drift",
+                meas,
+                round(RULES["range_drift"].certainty * _VIEW_FACTOR[view.kind], 2),
+            )
+    return out
+
+
+def asymmetry_findings(
+    peaks: list[float | None], legs: list[Side | None], cfg: FaultConfig, view: View
+) -> dict[int, Finding]:
+    """Rep index -> asymmetry finding on the weaker leg's reps (single-leg sets, both legs)."""
+    by_leg: dict[Side, list[float]] = {"left": [], "right": []}
+    for peak, leg in zip(peaks, legs, strict=True):
+        if leg and peak is not None:
+            by_leg[leg].append(peak)
+    if not (by_leg["left"] and by_leg["right"]) or not view.sagittal:
+        return {}
+    mean = {leg: float(np.median(v)) for leg, v in by_leg.items()}
+    diff = abs(mean["left"] - mean["right"])
+    if diff <= cfg.asymmetry_max_deg:
+        return {}
+    weak: Side = "left" if mean["left"] < mean["right"] else "right"
+    meas = Measurement(
+        diff,
+        cfg.asymmetry_max_deg,
+        "deg",
+        (diff - cfg.asymmetry_max_deg) / cfg.asymmetry_step_deg,
+        f"{weak} leg reaches {diff:.0f} deg less hip extension than the other",
+        ("hip", "knee"),
+    )
+    conf = round(RULES["asymmetry"].certainty * _VIEW_FACTOR[view.kind], 2)
+    return {k + 1: to_finding("asymmetry", meas, conf) for k, leg in enumerate(legs) if leg == weak}

@@ -1,0 +1,218 @@
+"""The twelve fault rules as data: what each checks, which plane shows it, where
+the coaching documents say it, and the cue to give, in the documents' words.
+
+Documents (../shared/seeds/): 000 = single-leg hip thrust guide, 001 = hip
+thrust article, 002 = hip thrust guide, 003 = posture-site article. Every quote
+is a sentence (or list item) copied from its document; tests check they match.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Plane = Literal["sagittal", "frontal", "timing", "single_leg"]
+
+SEED_FILES = {
+    "000": "000_1804a3b22b9bbdf1.txt",
+    "001": "001_7a31812b80c166d5.txt",
+    "002": "002_1b9314465a2afffa.txt",
+    "003": "003_f15ea8672bb650cf.txt",
+}
+
+
+@dataclass(frozen=True)
+class Source:
+    document: str  # "000".."003"
+    quote: str
+
+    @property
+    def file(self) -> str:
+        return SEED_FILES[self.document]
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    title: str
+    plane: Plane
+    sources: tuple[Source, ...]
+    cue: str
+    certainty: float  # how directly landmarks show the fault (scales confidence)
+
+
+RULES: dict[str, Rule] = {
+    r.code: r
+    for r in (
+        Rule(
+            "incomplete_lockout",
+            "Incomplete lockout",
+            "sagittal",
+            (
+                Source(
+                    "001",
+                    "Your body should form a straight line from your shoulders to your knees.",
+                ),
+                Source("000", "Not reaching full hip extension at the top."),
+            ),
+            "Drive your hips up until your glutes are fully squeezed.",
+            1.0,
+        ),
+        Rule(
+            "lumbar_hyperextension",
+            "Lower back arching at the top",
+            "sagittal",
+            (
+                Source(
+                    "001",
+                    "Avoid hyperextending your lower back; the extension should come from the hips.",
+                ),
+                Source("003", "Don't hyperextend lower back at top"),
+            ),
+            "Stop when hips align with torso, keep core engaged.",
+            0.7,  # inferred: no spine landmarks, only hips above the shoulder-knee line
+        ),
+        Rule(
+            "pelvic_tilt_rotation",
+            "Hips tilting or rotating",
+            "frontal",
+            (
+                Source("000", "Allowing the hips to tilt or rotate."),
+                Source("003", "Stabilize the pelvis"),
+            ),
+            "Brace your core and keep your hips level.",
+            0.8,
+        ),
+        Rule(
+            "rushed_eccentric",
+            "Rushed descent",
+            "timing",
+            (
+                Source(
+                    "001",
+                    "Slowly and with control, lower your hips back down towards the starting position.",
+                ),
+                Source("000", "Rushing the descent and guessing where the bottom should be."),
+            ),
+            "Slowly lower your hips back down in a controlled manner.",
+            1.0,
+        ),
+        Rule(
+            "no_top_pause",
+            "No pause at the top",
+            "timing",
+            (
+                Source("001", "Hold this peak contraction for 1-2 seconds."),
+                Source(
+                    "000",
+                    "Hold and squeeze: Pause briefly at the top, focusing on maximal glute contraction",
+                ),
+            ),
+            "Pause briefly at the top, focusing on maximal glute contraction.",
+            1.0,
+        ),
+        Rule(
+            "bounce",
+            "Bouncing out of the bottom",
+            "timing",
+            (
+                Source("001", "Do not let your hips crash to the floor."),
+                Source(
+                    "002",
+                    "A set gets harder to interpret when every rep turns into a different mix of lumbar extension, shortened range, bouncing, or foot-position experiments.",
+                ),
+            ),
+            "Maintain tension in your glutes throughout the descent; do not let your hips crash to the floor.",
+            0.9,
+        ),
+        Rule(
+            "shins_not_vertical",
+            "Shins not vertical at lockout",
+            "sagittal",
+            (
+                Source(
+                    "001",
+                    "Adjust foot position so your shins are vertical at the top of the movement to maximize glute activation.",
+                ),
+                Source(
+                    "001",
+                    "Feet too far out can engage more hamstrings, while feet too close can engage more quads.",
+                ),
+            ),
+            "Position your feet so that at the top of the movement your shins are vertical.",
+            0.9,
+        ),
+        Rule(
+            "neck_craning",
+            "Neck craning / looking at the ceiling",
+            "sagittal",
+            (
+                Source("001", "Avoid craning your neck."),
+                Source("003", "Chin tucked (don't look at ceiling)"),
+            ),
+            "Tuck chin, look straight ahead at top.",
+            0.8,
+        ),
+        Rule(
+            "knees_caving",
+            "Knees caving in",
+            "frontal",
+            (
+                Source("003", "Resists knee caving"),
+                Source(
+                    "001",
+                    "This increases glute medius activation and forces the knees out, enhancing glute engagement.",
+                ),
+            ),
+            "Keep your knees out, in line with your feet.",
+            0.8,
+        ),
+        Rule(
+            "heels_lifting",
+            "Heels lifting (pushing through the toes)",
+            "sagittal",
+            (
+                Source("003", "Drive through heels, not toes"),
+                Source(
+                    "001",
+                    "Drive through your heels and the balls of your feet simultaneously, pushing your hips straight up towards the ceiling.",
+                ),
+            ),
+            "Drive through heels, even lift toes slightly.",
+            0.6,  # foot landmarks are the least reliable MediaPipe gives
+        ),
+        Rule(
+            "range_drift",
+            "Range drifting from your best rep",
+            "timing",
+            (
+                Source(
+                    "002",
+                    "The useful hip thrust is boring in the best way: same bench height, same foot position, same range, same top position, and the same effort target from week to week.",
+                ),
+                Source(
+                    "000",
+                    "Progress it by improving setup consistency first, then adding load, range, pauses, or a harder variation only once the current reps still look the same from start to finish.",
+                ),
+            ),
+            "Keep the same range and the same top position on every rep.",
+            0.9,
+        ),
+        Rule(
+            "asymmetry",
+            "Left/right asymmetry",
+            "single_leg",
+            (
+                Source("000", "Perform the desired number of repetitions, then switch legs."),
+                Source(
+                    "001",
+                    "Increases the challenge and addresses muscular imbalances by working one glute at a time.",
+                ),
+            ),
+            "Match the weaker leg to the stronger one: same range and tempo on each side.",
+            0.8,
+        ),
+    )
+}
+
+FAULT_CODES: tuple[str, ...] = tuple(RULES)

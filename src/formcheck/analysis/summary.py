@@ -1,0 +1,153 @@
+"""From counted reps to the set: which reps are hip thrusts, the variation, per-rep
+scores, left/right asymmetry, and the set summary (tempo, rep-range band, speed loss).
+
+Rep score (0-100): 100 minus, for each fault of the rep, its severity weight
+(minor 5, moderate 12, major 25) times its confidence; never below 0. The set
+score is the mean rep score.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections import Counter
+
+import numpy as np
+
+from formcheck.analysis.metrics import FrameMetrics
+from formcheck.analysis.reps import PhaseTimes, RepEvent
+from formcheck.analysis.rules import Source
+from formcheck.config import RepConfig
+from formcheck.landmarks.names import Side
+from formcheck.results import Finding, Rep, RepRangeBand, SetSummary, Tempo
+
+SEVERITY_WEIGHT = {"minor": 5, "moderate": 12, "major": 25}
+#: Shoulders raised this far above the hips at the bottom: a bench (hip thrust), not the floor.
+BENCH_MIN_INCLINE_DEG = 20.0
+
+_BANDS_SOURCE = Source(
+    "001",
+    "Hip thrusts can be performed 1-3 times per week, with rep ranges typically 3-6 for "
+    "strength, 8-15 for hypertrophy, and 15-25 for endurance or warm-up.",
+)
+_BANDS = (("strength", 3, 6), ("hypertrophy", 8, 15), ("endurance / warm-up", 15, 25))
+
+
+def _med(x: np.ndarray) -> float:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return float(np.nanmedian(x)) if np.isfinite(x).any() else float("nan")
+
+
+def is_hip_thrust_rep(ev: RepEvent, m: FrameMetrics, cfg: RepConfig) -> bool:
+    """A hip thrust's top: trunk near horizontal, knees bent, hips about a torso above the feet.
+
+    Standing lifts (squats, deadlifts) end upright with straight knees and the hips
+    two or more torso lengths above the feet. World landmarks are not gravity-aligned
+    when the camera looks down, so the knee and height test stands on its own.
+    """
+    lo, hi = max(ev.top_i - 2, 0), ev.top_i + 3
+    incline = _med(m.trunk_incline_deg[lo:hi])
+    standing = (
+        _med(m.knee_angle_deg[lo:hi]) > cfg.standing_knee_deg
+        and _med(m.hip_height[lo:hi]) > cfg.standing_hip_height
+    )
+    return bool(np.isfinite(incline) and abs(incline) <= cfg.max_trunk_tilt_deg and not standing)
+
+
+def rep_working_leg(ankle_dy: np.ndarray, lo: int, hi: int, gap: float) -> Side | None:
+    """The planted leg of frames lo..hi when one foot stays clearly up, else None.
+
+    ``ankle_dy`` is left-minus-right ankle height in the image (torso lengths,
+    positive = left ankle lower). Judged over the whole rep, not only at the top,
+    where a hand or a weight may hide a foot.
+    """
+    dy = _med(ankle_dy[lo : hi + 1])
+    if not abs(dy) >= gap:
+        return None
+    return "left" if dy > 0 else "right"
+
+
+def variation(m: FrameMetrics, events: list[RepEvent], legs: list[Side | None]) -> str:
+    bottoms = np.array(
+        [_med(m.trunk_incline_deg[max(e.bottom_i - 2, 0) : e.bottom_i + 3]) for e in events]
+    )
+    base = "hip_thrust" if _med(bottoms) >= BENCH_MIN_INCLINE_DEG else "glute_bridge"
+    single = sum(leg is not None for leg in legs) > len(legs) / 2 if legs else False
+    return f"single_leg_{base}" if single else base
+
+
+def rep_score(faults: tuple[Finding, ...] | list[Finding]) -> int:
+    penalty = sum(SEVERITY_WEIGHT[f.severity] * f.confidence for f in faults)
+    return int(round(max(0.0, 100.0 - penalty)))
+
+
+def rep_range_band(count: int) -> RepRangeBand | None:
+    if count <= 0:
+        return None
+    inside = [b for b in _BANDS if b[1] <= count <= b[2]]
+    if inside:
+        name = " / ".join(b[0] for b in inside)
+        return RepRangeBand(name, inside[0][1], inside[-1][2], _BANDS_SOURCE)
+    if count < _BANDS[0][1]:
+        return RepRangeBand(f"below {_BANDS[0][0]}", None, _BANDS[0][1], _BANDS_SOURCE)
+    if count > _BANDS[-1][2]:
+        return RepRangeBand(f"above {_BANDS[-1][0]}", _BANDS[-1][2], None, _BANDS_SOURCE)
+    lower = max(b for b in _BANDS if b[2] < count)
+    upper = min(b for b in _BANDS if b[1] > count)
+    return RepRangeBand(f"between {lower[0]} and {upper[0]}", lower[2], upper[1], _BANDS_SOURCE)
+
+
+def _mean_or_none(values: list[float | None]) -> float | None:
+    seen = [v for v in values if v is not None]
+    return float(np.mean(seen)) if seen else None
+
+
+def summarize(reps: list[Rep], var: str) -> SetSummary:
+    legs = {r.working_leg for r in reps if r.working_leg}
+    tempo = None
+    if reps:
+        tempo = Tempo(
+            _mean_or_none([r.tempo.bottom_pause_s for r in reps]),
+            float(np.mean([r.tempo.concentric_s for r in reps])),
+            _mean_or_none([r.tempo.top_hold_s for r in reps]),
+            _mean_or_none([r.tempo.eccentric_s for r in reps]),
+        )
+    speed_loss = None
+    if len(reps) >= 3:
+        speeds = [r.rise / r.tempo.concentric_s for r in reps]
+        first = max(speeds[:2])
+        speed_loss = round(100.0 * (1.0 - speeds[-1] / first), 1) if first > 0 else None
+    broke = next((r.index for r in reps if any(f.severity != "minor" for f in r.faults)), None)
+    counts = Counter(f.code for r in reps for f in r.faults)
+    weight: Counter[str] = Counter()
+    for r in reps:
+        for f in r.faults:
+            weight[f.code] += round(SEVERITY_WEIGHT[f.severity] * f.confidence * 100)
+    top = tuple(sorted(counts.items(), key=lambda kv: (-weight[kv[0]], kv[0])))
+    return SetSummary(
+        rep_count=len(reps),
+        partial_reps=sum(r.partial for r in reps),
+        variation=var,
+        working_leg=("both" if len(legs) == 2 else next(iter(legs))) if legs else None,
+        mean_tempo=tempo,
+        rep_range=rep_range_band(len(reps)),
+        speed_loss_pct=speed_loss,
+        first_breakdown_rep=broke,
+        score=int(round(np.mean([r.score for r in reps]))) if reps else None,
+        top_faults=top,
+    )
+
+
+#: Seconds before the rise used as the rep's bottom baseline.
+BASELINE_S = 0.3
+
+
+def phase_slices(m: FrameMetrics, p: PhaseTimes, fs: float) -> tuple[slice, slice, slice]:
+    """(top, rise, bottom) frame windows of a rep; ``fs`` is frames per second."""
+    t = m.t_s
+    c0 = int(np.searchsorted(t, p.concentric_start_s))
+    c1 = int(np.searchsorted(t, p.concentric_start_s + p.concentric_s))
+    e0 = int(np.searchsorted(t, p.eccentric_start_s))
+    top = slice(c1, e0 + 1) if e0 > c1 else slice(max(p.top_i - 1, 0), p.top_i + 2)
+    n0 = max(int(round(BASELINE_S * fs)), 2)
+    return top, slice(c0, max(c1, c0 + 1)), slice(max(c0 - n0, 0), c0 + 1)

@@ -1,0 +1,107 @@
+"""Which way the camera sees the lifter, and which body side is nearest.
+
+The view comes from how far apart the left and right hips and shoulders appear
+against the torso's length (``width_ratio``): about 0 in a pure side view,
+growing as the camera turns towards the feet or the head, above 1 when the torso
+is foreshortened. MediaPipe guesses hidden far-side joints close to the near
+ones, so the ratio is compressed (a 25-degree oblique measures ~0.1, a 45-degree
+one ~0.35-0.4); the thresholds below were read off the shared labelled clips.
+
+In a side view of someone lying face up, the head pointing to the image left
+means their right side faces the camera (and vice versa): ``near_side`` is in
+MediaPipe's left/right terms as if the clip were unmirrored. Sagittal metrics
+use ``metric_side``: the side MediaPipe sees best (its landmarks sit on the
+visible limb), or the working leg of a single-leg set.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from formcheck.analysis.metrics import point
+from formcheck.landmarks.names import Side, joint
+from formcheck.landmarks.series import PoseSeries
+
+ViewKind = Literal["side", "oblique", "front", "head"]
+
+SIDE_MAX_RATIO = 0.25  # below: side view
+FRONT_MIN_RATIO = 0.6  # above: front (from the feet) or from the head
+STEEP_MIN_RATIO = 0.33  # oblique at least this wide: the frontal plane shows (hips, knees)
+SINGLE_LEG_MIN_GAP = 0.55  # ankles further apart vertically (torso lengths): one foot up
+
+_LEG = ("hip", "knee", "ankle")
+
+
+@dataclass(frozen=True)
+class View:
+    kind: ViewKind
+    width_ratio: float
+    head_direction: Literal["left", "right"] | None  # image direction the head points
+    near_side: Side | None
+    metric_side: Side | None  # None: average both sides (front and head views)
+
+    @property
+    def name(self) -> str:
+        """``side-facing-left`` (head to the image left), ``oblique-facing-right``, ``front``..."""
+        if self.kind in ("front", "head"):
+            return "front (from the feet)" if self.kind == "front" else "from the head"
+        return f"{self.kind}-facing-{self.head_direction}"
+
+    @property
+    def sagittal(self) -> bool:
+        """Hip angle, shins, neck and heels can be judged (side and oblique views)."""
+        return self.kind in ("side", "oblique")
+
+    @property
+    def frontal(self) -> bool:
+        """Pelvic tilt/rotation and knee width can be judged (front, head, steep oblique)."""
+        return self.kind in ("front", "head") or (
+            self.kind == "oblique" and self.width_ratio >= STEEP_MIN_RATIO
+        )
+
+
+def _median(x: np.ndarray) -> float:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return float(np.nanmedian(x)) if np.isfinite(x).any() else float("nan")
+
+
+def classify_view(series: PoseSeries, working_leg: Side | None = None) -> View:
+    """The clip's view, from the median over frames where a person was seen."""
+    xy = series.xy_px
+    torso = np.linalg.norm(point(xy, "shoulder", None) - point(xy, "hip", None), axis=-1)
+    hip_w = np.linalg.norm(xy[:, joint("hip", "left")] - xy[:, joint("hip", "right")], axis=-1)
+    sh_w = np.linalg.norm(
+        xy[:, joint("shoulder", "left")] - xy[:, joint("shoulder", "right")], axis=-1
+    )
+    ratio = _median((hip_w + sh_w) / 2.0 / torso)
+    head_dx = _median(point(xy, "shoulder", None)[:, 0] - point(xy, "hip", None)[:, 0])
+    head_dir: Literal["left", "right"] = "left" if head_dx < 0 else "right"
+    if not np.isfinite(ratio) or ratio >= FRONT_MIN_RATIO:
+        w = series.world_xyz_m
+        depth = _median(point(w, "ankle", None)[:, 2] - point(w, "shoulder", None)[:, 2])
+        kind: ViewKind = "front" if not depth > 0 else "head"
+        return View(kind, ratio, None, None, None)
+    kind = "side" if ratio < SIDE_MAX_RATIO else "oblique"
+    near: Side = "right" if head_dir == "left" else "left"
+    return View(kind, ratio, head_dir, near, working_leg or best_seen_side(series))
+
+
+def best_seen_side(series: PoseSeries) -> Side:
+    """The side whose hip, knee and ankle MediaPipe rates most visible."""
+    vis = {s: _median(series.visibility[:, [joint(j, s) for j in _LEG]]) for s in ("left", "right")}
+    return "left" if vis["left"] >= vis["right"] else "right"
+
+
+def working_leg(series: PoseSeries) -> Side | None:
+    """The planted leg of a single-leg set (the lower ankle), None when both feet are down."""
+    xy = series.xy_px
+    torso = np.linalg.norm(point(xy, "shoulder", None) - point(xy, "hip", None), axis=-1)
+    dy = (xy[:, joint("ankle", "left"), 1] - xy[:, joint("ankle", "right"), 1]) / torso
+    if not abs(_median(dy)) >= SINGLE_LEG_MIN_GAP:
+        return None
+    return "left" if _median(dy) > 0 else "right"  # image y grows downwards

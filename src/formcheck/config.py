@@ -1,0 +1,146 @@
+"""Every threshold the analysis uses, once, with its unit, allowed range and source.
+
+Defaults come from the coaching documents in ../shared/seeds/ where they give a
+number (hold 1-2 s, rep ranges, "shins vertical"), otherwise from measurements
+on labelled clips (docs/ACCURACY.md). A TOML file overrides any of them::
+
+    [faults]
+    lockout_min_deg = 168
+
+Unknown sections or keys, and values outside the allowed range, are errors that
+name the key and the range.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+import tomllib
+
+from formcheck.errors import ConfigError
+
+
+def _t(default: float, unit: str, lo: float, hi: float, why: str) -> Any:
+    return field(default=default, metadata={"unit": unit, "range": (lo, hi), "why": why})
+
+
+@dataclass(frozen=True)
+class CleaningConfig:
+    """Landmark series clean-up (stage 3)."""
+
+    min_visibility: float = _t(0.3, "1", 0, 1, "below this a landmark is treated as missing")
+    max_gap_s: float = _t(0.3, "s", 0, 5, "dropouts up to this long are interpolated")
+    outlier_window_s: float = _t(0.5, "s", 0.05, 5, "Hampel filter window")
+    outlier_k: float = _t(4.0, "MAD", 1, 20, "Hampel filter: reject beyond k scaled MADs")
+    cutoff_hz: float = _t(4.0, "Hz", 0.5, 30, "low-pass cut-off; hip-thrust motion is < 2 Hz")
+    swap_margin: float = _t(0.6, "1", 0.1, 1, "swap legs when swapped cost < margin x kept cost")
+
+
+@dataclass(frozen=True)
+class RepConfig:
+    """Rep and phase segmentation (stage 6). Heights are in torso lengths."""
+
+    min_rise: float = _t(0.15, "torso", 0.02, 2, "smallest hip rise that counts as a rep")
+    min_rep_s: float = _t(0.6, "s", 0.1, 10, "shorter up-and-down cycles are jitter")
+    bottom_band: float = _t(0.12, "range", 0.01, 0.5, "share of the rep range counted as bottom")
+    top_band: float = _t(0.08, "range", 0.01, 0.5, "share of the rep range counted as top")
+    full_range_share: float = _t(0.7, "1", 0.1, 1, "below this share of the best range: partial")
+    max_trunk_tilt_deg: float = _t(
+        50.0, "deg", 10, 90, "trunk steeper than this at the top is not a hip thrust"
+    )
+    standing_knee_deg: float = _t(150.0, "deg", 90, 180, "knees straighter at the top: standing")
+    standing_hip_height: float = _t(
+        1.4, "torso", 0.5, 5, "hips this high above the feet at the top: standing"
+    )
+
+
+@dataclass(frozen=True)
+class FaultConfig:
+    """Fault thresholds (stage 7); each ``*_step`` is one severity step beyond the threshold
+    (minor < 1 step, moderate < 2, major beyond). Sources: formcheck.analysis.rules.RULES."""
+
+    lockout_min_deg: float = _t(
+        160.0, "deg", 120, 180, "peak hip extension; clean real reps measure 166-176 deg"
+    )
+    lockout_step_deg: float = _t(10.0, "deg", 1, 90, "severity step")
+    hyperextension_max_deg: float = _t(
+        195.0, "deg", 180, 240, "hips above the shoulder-knee line; clean bridges reach ~199"
+    )
+    hyperextension_step_deg: float = _t(8.0, "deg", 1, 90, "severity step")
+    pelvis_max_deg: float = _t(10.0, "deg", 1, 45, "hip-line tilt or rotation change at the top")
+    pelvis_step_deg: float = _t(5.0, "deg", 1, 45, "severity step")
+    eccentric_min_s: float = _t(1.0, "s", 0.1, 10, "descent shorter than this is rushed")
+    eccentric_vs_concentric_tol_s: float = _t(
+        0.15, "s", 0, 2, "descent this much shorter than the rise is rushed (timing error margin)"
+    )
+    eccentric_step_s: float = _t(0.3, "s", 0.05, 5, "severity step")
+    top_hold_min_s: float = _t(0.5, "s", 0, 5, "shorter hold at lockout: no pause (001: 1-2 s)")
+    top_hold_step_s: float = _t(0.2, "s", 0.05, 5, "severity step")
+    bounce_max_bottom_s: float = _t(0.3, "s", 0, 2, "bottom pause shorter than this: bounce")
+    bounce_step_s: float = _t(0.1, "s", 0.01, 2, "severity step")
+    shin_max_deg: float = _t(15.0, "deg", 1, 60, "shin from vertical at lockout")
+    shin_step_deg: float = _t(10.0, "deg", 1, 60, "severity step")
+    neck_max_deg: float = _t(
+        -10.0, "deg", -90, 90, "ear vs the trunk line at the top; neutral heads measure -45..-85"
+    )
+    neck_step_deg: float = _t(15.0, "deg", 1, 90, "severity step")
+    knee_ratio_min: float = _t(0.9, "ratio", 0.3, 1.5, "knee width / ankle width")
+    knee_ratio_step: float = _t(0.15, "ratio", 0.01, 1, "severity step")
+    heel_lift_max: float = _t(
+        0.08, "torso", 0.01, 1, "heel rise at the top vs the bottom (~4 cm on a 0.5 m torso)"
+    )
+    heel_lift_step: float = _t(0.04, "torso", 0.005, 1, "severity step")
+    range_drift_share: float = _t(0.85, "ratio", 0.3, 1, "rep rise below this share of the best")
+    range_drift_step: float = _t(0.1, "ratio", 0.01, 1, "severity step")
+    asymmetry_max_deg: float = _t(8.0, "deg", 1, 45, "peak extension difference between legs")
+    asymmetry_step_deg: float = _t(6.0, "deg", 1, 45, "severity step")
+    min_confidence: float = _t(0.35, "1", 0, 1, "findings less certain than this are dropped")
+
+
+@dataclass(frozen=True)
+class Config:
+    cleaning: CleaningConfig = field(default_factory=CleaningConfig)
+    reps: RepConfig = field(default_factory=RepConfig)
+    faults: FaultConfig = field(default_factory=FaultConfig)
+
+
+def describe(section: object) -> list[tuple[str, float, str, str]]:
+    """(name, value, unit, reason) rows of one config section, for docs and --help."""
+    return [
+        (f.name, getattr(section, f.name), f.metadata["unit"], f.metadata["why"])
+        for f in fields(section)  # type: ignore[arg-type]
+    ]
+
+
+def load_config(path: str | Path | None) -> Config:
+    """Defaults, overridden by a TOML file when ``path`` is given."""
+    cfg = Config()
+    if path is None:
+        return cfg
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read config ({exc})") from exc
+    sections = {f.name: getattr(cfg, f.name) for f in fields(cfg)}
+    updates = {}
+    for name, values in data.items():
+        if name not in sections:
+            raise ConfigError(f"{path}: unknown section [{name}] (allowed: {', '.join(sections)})")
+        if not isinstance(values, dict):
+            raise ConfigError(f"{path}: [{name}] must be a table")
+        updates[name] = _override(sections[name], values, f"{path}: [{name}]")
+    return replace(cfg, **updates)
+
+
+def _override(section: Any, values: dict[str, Any], where: str) -> Any:
+    allowed = {f.name: f for f in fields(section)}
+    for key, value in values.items():
+        if key not in allowed:
+            raise ConfigError(f"{where} unknown key {key!r} (allowed: {', '.join(allowed)})")
+        lo, hi = allowed[key].metadata["range"]
+        if not isinstance(value, int | float) or isinstance(value, bool) or not lo <= value <= hi:
+            unit = allowed[key].metadata["unit"]
+            raise ConfigError(f"{where} {key} = {value!r} is outside [{lo}, {hi}] {unit}")
+    return replace(section, **{k: float(v) for k, v in values.items()})

@@ -1,0 +1,185 @@
+"""Clean a landmark series before any geometry.
+
+Order: hide low-visibility landmarks -> repair left/right leg swaps -> reject
+outliers (Hampel filter) -> fill short gaps -> low-pass smoothing. Offline
+analysis smooths zero-phase (forward-backward Butterworth, no lag); live
+analysis swaps in `CausalSmoother`, which has the same cut-off but only looks back.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Protocol
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+from scipy import signal
+
+from formcheck.config import CleaningConfig
+from formcheck.landmarks.names import LEG_GROUPS
+from formcheck.landmarks.series import PoseSeries
+
+_FILTER_ORDER = 2
+_MAD_TO_SIGMA = 1.4826
+
+
+def frame_rate(series: PoseSeries) -> float:
+    """Sampling rate from the real timestamps (median interval), falling back to the header."""
+    dt = np.diff(series.timestamps_s)
+    dt = dt[dt > 0]
+    return float(1.0 / np.median(dt)) if dt.size else series.fps
+
+
+def clean_series(
+    series: PoseSeries, cfg: CleaningConfig, smoother: Smoother | None = None
+) -> PoseSeries:
+    """The cleaned copy of ``series`` (image and world landmarks alike)."""
+    fs = frame_rate(series)
+    xy = series.xy_px.copy()
+    world = series.world_xyz_m.copy()
+    vis = series.visibility.copy()
+    hidden = vis < cfg.min_visibility
+    xy[hidden] = np.nan
+    world[hidden] = np.nan
+    swapped = find_leg_swaps(xy, cfg.swap_margin)
+    for arr in (xy, world, vis):
+        apply_leg_swaps(arr, swapped)
+    smoother = smoother or ZeroPhaseSmoother(cfg.cutoff_hz)
+    window = max(3, int(round(cfg.outlier_window_s * fs)) | 1)
+    max_gap = int(round(cfg.max_gap_s * fs))
+    out = []
+    for arr in (xy, world):
+        flat = arr.reshape(len(arr), -1)
+        flat = hampel(flat, window, cfg.outlier_k)
+        flat = fill_gaps(flat, max_gap)
+        out.append(smoother.smooth(flat, fs).reshape(arr.shape))
+    return series.with_arrays(xy_px=out[0], world_xyz_m=out[1], visibility=vis)
+
+
+def find_leg_swaps(xy: np.ndarray, margin: float) -> np.ndarray:
+    """(T,) bool: frames whose left and right legs are labelled the wrong way round.
+
+    Frame by frame, the legs are matched to the last repaired positions: when the
+    crossed assignment costs less than ``margin`` times the straight one, the
+    frame is marked swapped. Hips are left out of the cost (they sit close
+    together in side views); knees, ankles, heels and toes decide.
+    """
+    left, right = LEG_GROUPS["left"][1:], LEG_GROUPS["right"][1:]
+    swapped = np.zeros(len(xy), dtype=bool)
+    ref_l = np.full((len(left), 2), np.nan)
+    ref_r = np.full((len(right), 2), np.nan)
+    for t in range(len(xy)):
+        cur_l, cur_r = xy[t, left], xy[t, right]
+        keep = _cost(cur_l, ref_l) + _cost(cur_r, ref_r)
+        cross = _cost(cur_l, ref_r) + _cost(cur_r, ref_l)
+        if np.isfinite(keep) and np.isfinite(cross) and cross < margin * keep:
+            swapped[t] = True
+            cur_l, cur_r = cur_r, cur_l
+        ref_l = np.where(np.isfinite(cur_l), cur_l, ref_l)
+        ref_r = np.where(np.isfinite(cur_r), cur_r, ref_r)
+    return swapped
+
+
+def _cost(a: np.ndarray, b: np.ndarray) -> float:
+    d = np.linalg.norm(a - b, axis=-1)
+    d = d[np.isfinite(d)]
+    return float(d.sum()) if d.size >= 2 else np.nan
+
+
+def apply_leg_swaps(arr: np.ndarray, swapped: np.ndarray) -> None:
+    """Swap the left and right leg landmarks of ``arr`` (T, 33, ...) in place where marked."""
+    left, right = LEG_GROUPS["left"], LEG_GROUPS["right"]
+    rows = np.flatnonzero(swapped)
+    if rows.size:
+        tmp = arr[np.ix_(rows, left)].copy()
+        arr[np.ix_(rows, left)] = arr[np.ix_(rows, right)]
+        arr[np.ix_(rows, right)] = tmp
+
+
+def hampel(x: np.ndarray, window: int, k: float) -> np.ndarray:
+    """NaN where (T, C) ``x`` is over k scaled MADs from its window median (Hampel)."""
+    if len(x) < window:
+        return x.copy()
+    half = window // 2
+    padded = np.pad(x, ((half, half), (0, 0)), mode="edge")
+    win = sliding_window_view(padded, window, axis=0)  # (T, C, window)
+    with warnings.catch_warnings():  # all-NaN windows (long dropouts) give NaN, as wanted
+        warnings.simplefilter("ignore", RuntimeWarning)
+        med = np.nanmedian(win, axis=-1)
+        mad = np.nanmedian(np.abs(win - med[..., None]), axis=-1) * _MAD_TO_SIGMA
+    # A floor on the spread keeps perfectly still landmarks from flagging tiny jitter.
+    spread = np.maximum(mad, 1e-3 * np.nanmax(np.abs(x), initial=1.0))
+    out = x.copy()
+    out[np.abs(x - med) > k * spread] = np.nan
+    return out
+
+
+def fill_gaps(x: np.ndarray, max_gap: int) -> np.ndarray:
+    """Linearly interpolate NaN runs of at most ``max_gap`` samples between valid samples."""
+    out = x.copy()
+    t = np.arange(len(x))
+    for c in range(x.shape[1]):
+        col = out[:, c]
+        bad = ~np.isfinite(col)
+        if not bad.any() or bad.all():
+            continue
+        good = ~bad
+        filled = np.interp(t, t[good], col[good])
+        for start, stop in runs(bad):
+            if start > 0 and stop < len(col) and stop - start <= max_gap:
+                col[start:stop] = filled[start:stop]
+    return out
+
+
+def runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """[start, stop) of the True runs of a 1-D bool array."""
+    edges = np.diff(np.concatenate(([0], mask.astype(np.int8), [0])))
+    return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True))
+
+
+class Smoother(Protocol):
+    """A low-pass strategy over (T, C) arrays sampled at ``fs`` Hz; NaN runs stay NaN."""
+
+    def smooth(self, x: np.ndarray, fs: float) -> np.ndarray: ...
+
+
+class ZeroPhaseSmoother:
+    """Forward-backward Butterworth (scipy.signal.sosfiltfilt): no lag, offline only."""
+
+    def __init__(self, cutoff_hz: float) -> None:
+        self.cutoff_hz = cutoff_hz
+
+    def smooth(self, x: np.ndarray, fs: float) -> np.ndarray:
+        if self.cutoff_hz >= 0.45 * fs:
+            return x.copy()
+        sos = signal.butter(_FILTER_ORDER, self.cutoff_hz, fs=fs, output="sos")
+        out = x.copy()
+        padlen = 3 * (2 * len(sos) + 1)
+        for c in range(x.shape[1]):
+            for start, stop in runs(np.isfinite(x[:, c])):
+                if stop - start > padlen:
+                    out[start:stop, c] = signal.sosfiltfilt(sos, x[start:stop, c])
+        return out
+
+
+class CausalSmoother:
+    """Forward-only Butterworth (scipy.signal.sosfilt), the live counterpart of ZeroPhaseSmoother.
+
+    Each finite run starts from the steady state of its first sample, so there is
+    no start-up transient; it lags by about one cut-off period's worth of phase.
+    """
+
+    def __init__(self, cutoff_hz: float) -> None:
+        self.cutoff_hz = cutoff_hz
+
+    def smooth(self, x: np.ndarray, fs: float) -> np.ndarray:
+        if self.cutoff_hz >= 0.45 * fs:
+            return x.copy()
+        sos = signal.butter(_FILTER_ORDER, self.cutoff_hz, fs=fs, output="sos")
+        zi0 = signal.sosfilt_zi(sos)
+        out = x.copy()
+        for c in range(x.shape[1]):
+            for start, stop in runs(np.isfinite(x[:, c])):
+                seg = x[start:stop, c]
+                out[start:stop, c], _ = signal.sosfilt(sos, seg, zi=zi0 * seg[0])
+        return out

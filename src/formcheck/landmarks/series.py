@@ -1,0 +1,168 @@
+"""Typed pose values: one frame (`PoseFrame`) and a whole clip (`PoseSeries`).
+
+Coordinates are in pixels of the upright (rotation-corrected) frame, x right and
+y down; world coordinates are MediaPipe's metric landmarks (origin between the
+hips, camera-aligned axes, metres). Missing values are NaN, never zero.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+
+from formcheck.errors import InputError
+from formcheck.landmarks.names import N_LANDMARKS
+
+LANDMARKS_FORMAT = "formcheck-landmarks/1"
+
+
+@dataclass(frozen=True)
+class PoseFrame:
+    """One person's pose in one frame.
+
+    xy_px (33, 2): image position in pixels; visibility (33,): MediaPipe's
+    visibility in [0, 1]; world_xyz_m (33, 3): metric landmarks.
+    """
+
+    timestamp_s: float
+    xy_px: np.ndarray
+    visibility: np.ndarray
+    world_xyz_m: np.ndarray
+    n_people: int = 1
+
+    def __post_init__(self) -> None:
+        if self.xy_px.shape != (N_LANDMARKS, 2):
+            raise ValueError(f"xy_px must be (33, 2), got {self.xy_px.shape}")
+        if self.visibility.shape != (N_LANDMARKS,):
+            raise ValueError(f"visibility must be (33,), got {self.visibility.shape}")
+        if self.world_xyz_m.shape != (N_LANDMARKS, 3):
+            raise ValueError(f"world_xyz_m must be (33, 3), got {self.world_xyz_m.shape}")
+
+
+@dataclass(frozen=True)
+class PoseSeries:
+    """A clip's poses as stacked arrays over T frames.
+
+    timestamps_s (T,), xy_px (T, 33, 2), visibility (T, 33), world_xyz_m
+    (T, 33, 3), n_people (T,) people detected per frame (0 = no detection, and
+    then the landmark rows are NaN). image_size is (width, height) in pixels.
+    """
+
+    timestamps_s: np.ndarray
+    xy_px: np.ndarray
+    visibility: np.ndarray
+    world_xyz_m: np.ndarray
+    n_people: np.ndarray
+    image_size: tuple[int, int]
+    fps: float
+    meta: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        t = self.timestamps_s.shape[0]
+        expected = {
+            "timestamps_s": (self.timestamps_s, (t,)),
+            "xy_px": (self.xy_px, (t, N_LANDMARKS, 2)),
+            "visibility": (self.visibility, (t, N_LANDMARKS)),
+            "world_xyz_m": (self.world_xyz_m, (t, N_LANDMARKS, 3)),
+            "n_people": (self.n_people, (t,)),
+        }
+        for name, (arr, shape) in expected.items():
+            if arr.shape != shape:
+                raise ValueError(f"{name} must have shape {shape}, got {arr.shape}")
+
+    def __len__(self) -> int:
+        return int(self.timestamps_s.shape[0])
+
+    @property
+    def detected(self) -> np.ndarray:
+        """(T,) bool: a person was detected in the frame."""
+        return self.n_people > 0
+
+    def with_arrays(
+        self,
+        xy_px: np.ndarray | None = None,
+        world_xyz_m: np.ndarray | None = None,
+        visibility: np.ndarray | None = None,
+    ) -> PoseSeries:
+        """A copy with some landmark arrays replaced (the series is immutable)."""
+        return replace(
+            self,
+            xy_px=self.xy_px if xy_px is None else xy_px,
+            world_xyz_m=self.world_xyz_m if world_xyz_m is None else world_xyz_m,
+            visibility=self.visibility if visibility is None else visibility,
+        )
+
+    @classmethod
+    def from_frames(
+        cls,
+        timestamps_s: Iterable[float],
+        frames: Iterable[PoseFrame | None],
+        image_size: tuple[int, int],
+        fps: float,
+        meta: dict[str, str] | None = None,
+    ) -> PoseSeries:
+        """Stack per-frame results (None = no person) into a series."""
+        ts = np.asarray(list(timestamps_s), dtype=float)
+        frame_list = list(frames)
+        t = len(frame_list)
+        xy = np.full((t, N_LANDMARKS, 2), np.nan)
+        vis = np.zeros((t, N_LANDMARKS))
+        world = np.full((t, N_LANDMARKS, 3), np.nan)
+        people = np.zeros(t, dtype=np.int16)
+        for i, f in enumerate(frame_list):
+            if f is None:
+                continue
+            xy[i], vis[i], world[i], people[i] = f.xy_px, f.visibility, f.world_xyz_m, f.n_people
+        return cls(ts, xy, vis, world, people, image_size, fps, dict(meta or {}))
+
+    def frame(self, i: int) -> PoseFrame | None:
+        if not self.n_people[i]:
+            return None
+        return PoseFrame(
+            float(self.timestamps_s[i]),
+            self.xy_px[i],
+            self.visibility[i],
+            self.world_xyz_m[i],
+            int(self.n_people[i]),
+        )
+
+    def save(self, path: str | Path) -> None:
+        """Write a compressed .npz that `load` (and `formcheck analyze`) read back."""
+        np.savez_compressed(
+            Path(path),
+            format=np.array(LANDMARKS_FORMAT),
+            timestamps_s=self.timestamps_s,
+            xy_px=self.xy_px.astype(np.float32),
+            visibility=self.visibility.astype(np.float32),
+            world_xyz_m=self.world_xyz_m.astype(np.float32),
+            n_people=self.n_people,
+            image_size=np.array(self.image_size),
+            fps=np.array(self.fps),
+            meta_keys=np.array(list(self.meta.keys()), dtype=str),
+            meta_values=np.array(list(self.meta.values()), dtype=str),
+        )
+
+    @classmethod
+    def load(cls, path: str | Path) -> PoseSeries:
+        """Read a file written by `save`; raise InputError with one clear line otherwise."""
+        try:
+            with np.load(Path(path), allow_pickle=False) as z:
+                if "format" not in z or str(z["format"]) != LANDMARKS_FORMAT:
+                    raise InputError(f"{path}: not a formcheck landmarks file")
+                meta = dict(zip(z["meta_keys"].tolist(), z["meta_values"].tolist(), strict=True))
+                w, h = (int(v) for v in z["image_size"])
+                return cls(
+                    z["timestamps_s"].astype(float),
+                    z["xy_px"].astype(float),
+                    z["visibility"].astype(float),
+                    z["world_xyz_m"].astype(float),
+                    z["n_people"],
+                    (w, h),
+                    float(z["fps"]),
+                    meta,
+                )
+        except (OSError, ValueError, KeyError) as exc:
+            raise InputError(f"{path}: cannot read landmarks ({exc})") from exc

@@ -1,0 +1,183 @@
+"""The analysis, end to end: video -> pose -> landmarks -> metrics -> reps -> faults -> report.
+
+`analyze` is the whole data flow in one place; each step is a small module.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import numpy as np
+
+from formcheck.analysis.faults import (
+    RepContext,
+    assess_rep,
+    assessability,
+    asymmetry_findings,
+    range_drift_findings,
+    reference_rise,
+)
+from formcheck.analysis.metrics import FrameMetrics, compute_metrics
+from formcheck.analysis.reps import PhaseTimes, RepEvent, count_reps, phase_times
+from formcheck.analysis.summary import (
+    is_hip_thrust_rep,
+    phase_slices,
+    rep_score,
+    rep_working_leg,
+    summarize,
+    variation,
+)
+from formcheck.analysis.view import SINGLE_LEG_MIN_GAP, View, classify_view, working_leg
+from formcheck.config import Config
+from formcheck.errors import InputError, NoPersonError
+from formcheck.landmarks.clean import clean_series, frame_rate
+from formcheck.landmarks.names import Side, joint
+from formcheck.landmarks.quality import check_people
+from formcheck.landmarks.series import PoseSeries
+from formcheck.pose.track import ProgressFn, read_pose_series
+from formcheck.results import Finding, Rep, SetReport, Status, Tempo
+
+log = logging.getLogger(__name__)
+
+#: Below this share of frames with a person, there is nothing to analyse.
+MIN_DETECTED_SHARE = 0.2
+
+
+def analyze(
+    source: str | Path,
+    *,
+    config: Config | None = None,
+    model: str | None = None,
+    save_landmarks: str | Path | None = None,
+    progress: ProgressFn | None = None,
+) -> SetReport:
+    """Analyse one recorded set (a video, or landmarks saved by ``save_landmarks``)."""
+    cfg = config or Config()
+    raw, warnings = read_pose_series(Path(source), model, progress)  # video -> pose
+    if save_landmarks:
+        raw.save(save_landmarks)
+    return analyze_series(raw, cfg, clip=Path(source).name, warnings=warnings)
+
+
+def analyze_series(
+    raw: PoseSeries, cfg: Config, clip: str, warnings: list[str] | None = None
+) -> SetReport:
+    """Everything after pose estimation, on a raw landmark series."""
+    warnings = list(warnings or [])
+    if len(raw) == 0:
+        raise InputError(f"{clip}: no frames")
+    if raw.detected.mean() < MIN_DETECTED_SHARE:
+        raise NoPersonError(
+            f"{clip}: no person found (pose detected in {raw.detected.mean():.0%} of frames)"
+        )
+    warnings += check_people(raw)
+    series = clean_series(raw, cfg.cleaning)  # landmarks
+    view = classify_view(series, working_leg(series))  # view and near side
+    metrics = compute_metrics(series, view.metric_side)  # per-frame metrics
+    counted = count_reps(metrics.hip_height, cfg.reps.min_rise)  # reps
+    events = [e for e in counted if is_hip_thrust_rep(e, metrics, cfg.reps)]
+    phases = phase_times(metrics.t_s, metrics.hip_height, events)
+    reps, var = _assess(series, metrics, view, events, phases, cfg)  # faults
+    status: Status = "ok"
+    if not events and (counted or _upright(metrics, cfg)):
+        status = "not_hip_thrust"
+        warnings.append(
+            "this does not look like a hip thrust or glute bridge "
+            "(the trunk is upright at the top of each movement)"
+        )
+    elif not events:
+        warnings.append("no repetition found (the hips never rose and came back down)")
+    reasons = assessability(view, var.startswith("single_leg"), _legs_seen(reps))
+    return SetReport(
+        clip=clip,
+        status=status,
+        view=view,
+        assessable={code: why is None for code, why in reasons.items()},
+        not_assessable={code: why for code, why in reasons.items() if why is not None},
+        summary=summarize(reps, var),
+        reps=tuple(reps),
+        warnings=tuple(warnings),
+        duration_s=float(raw.timestamps_s[-1] - raw.timestamps_s[0]),
+        frames=len(raw),
+        fps=raw.fps,
+        series=series,
+        metrics=metrics,
+    )
+
+
+def _assess(
+    series: PoseSeries,
+    m: FrameMetrics,
+    view: View,
+    events: list[RepEvent],
+    phases: list[PhaseTimes],
+    cfg: Config,
+) -> tuple[list[Rep], str]:
+    """Per-rep faults, then the set-level ones (range drift, left/right asymmetry)."""
+    xy = series.xy_px
+    ankle_dy = (xy[:, joint("ankle", "left"), 1] - xy[:, joint("ankle", "right"), 1]) / m.torso_px
+    legs = [
+        rep_working_leg(ankle_dy, e.bottom_i, ph.end_i, SINGLE_LEG_MIN_GAP)
+        for e, ph in zip(events, phases, strict=True)
+    ]
+    codes = [c for c, why in assessability(view, True, 2).items() if why is None]
+    fs = frame_rate(series)
+    by_side: dict[Side | None, FrameMetrics] = {view.metric_side: m}
+    rises = [float(m.hip_height[e.top_i] - m.hip_height[e.bottom_i]) for e in events]
+    faults: list[list[Finding]] = []
+    peaks: list[float | None] = []
+    lows: list[float | None] = []
+    for ph, leg in zip(phases, legs, strict=True):
+        side = leg if (leg and view.sagittal) else view.metric_side
+        if side not in by_side:
+            by_side[side] = compute_metrics(series, side)
+        rm = by_side[side]
+        top, rise, bottom = phase_slices(rm, ph, fs)
+        ctx = RepContext(rm, series.visibility, ph, top, rise, bottom, view)
+        faults.append(assess_rep(ctx, cfg.faults, codes))
+        peaks.append(_nanmedian(rm.hip_extension_deg[top]) if view.sagittal else None)
+        lows.append(_nanmedian(rm.hip_extension_deg[bottom]) if view.sagittal else None)
+    best = reference_rise(rises, faults)
+    set_level = [
+        range_drift_findings(rises, best, cfg.faults, view) if "range_drift" in codes else {},
+        asymmetry_findings(peaks, legs, cfg.faults, view),
+    ]
+    reps = []
+    for k, (ev, ph) in enumerate(zip(events, phases, strict=True)):
+        found = (*faults[k], *(extra[k + 1] for extra in set_level if k + 1 in extra))
+        peak, low = peaks[k], lows[k]
+        reps.append(
+            Rep(
+                index=k + 1,
+                start_s=ph.start_s,
+                lockout_s=ph.lockout_s,
+                end_s=ph.end_s,
+                tempo=Tempo(ph.bottom_pause_s, ph.concentric_s, ph.top_hold_s, ph.eccentric_s),
+                peak_hip_extension_deg=peak,
+                range_deg=None if peak is None or low is None else peak - low,
+                rise=rises[k],
+                partial=bool(rises[k] < cfg.reps.full_range_share * best),
+                working_leg=legs[k],
+                score=rep_score(found),
+                faults=found,
+                bottom_i=ev.bottom_i,
+                lockout_i=ev.top_i,
+                end_i=ph.end_i,
+            )
+        )
+    return reps, variation(m, events, legs)
+
+
+def _nanmedian(x: np.ndarray) -> float | None:
+    x = x[np.isfinite(x)]
+    return float(np.median(x)) if x.size else None
+
+
+def _upright(m: FrameMetrics, cfg: Config) -> bool:
+    incline = m.trunk_incline_deg[np.isfinite(m.trunk_incline_deg)]
+    return bool(incline.size and np.median(np.abs(incline)) > cfg.reps.max_trunk_tilt_deg)
+
+
+def _legs_seen(reps: list[Rep]) -> int:
+    return len({r.working_leg for r in reps if r.working_leg})

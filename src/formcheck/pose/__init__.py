@@ -1,0 +1,1 @@
+"""Pose estimation backends: video frames in, `PoseFrame`s out."""

@@ -1,0 +1,104 @@
+"""MediaPipe Tasks PoseLandmarker (VIDEO running mode) as a `PoseBackend`.
+
+mediapipe is imported here only, so ``import formcheck`` stays light. Landmarks
+are converted to pixels of the frame before any geometry (normalised x and y
+have different units when the frame is not square).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+
+from formcheck.landmarks.series import PoseFrame
+
+log = logging.getLogger(__name__)
+
+
+class MediaPipePose:
+    """Pose Landmarker in VIDEO mode over a `.task` bundle.
+
+    ``num_poses`` > 1 lets the analysis notice several people; the person kept
+    is the one nearest the previously kept one (the largest at the start).
+    """
+
+    name = "mediapipe"
+
+    def __init__(
+        self,
+        model_path: str | Path,
+        *,
+        num_poses: int = 1,
+        min_detection: float = 0.5,
+        min_presence: float = 0.5,
+        min_tracking: float = 0.5,
+    ) -> None:
+        from mediapipe.tasks.python.core.base_options import BaseOptions
+        from mediapipe.tasks.python.vision import PoseLandmarker, PoseLandmarkerOptions
+        from mediapipe.tasks.python.vision.core.vision_task_running_mode import (
+            VisionTaskRunningMode,
+        )
+
+        options = PoseLandmarkerOptions(
+            base_options=BaseOptions(model_asset_path=str(model_path)),
+            running_mode=VisionTaskRunningMode.VIDEO,
+            num_poses=num_poses,
+            min_pose_detection_confidence=min_detection,
+            min_pose_presence_confidence=min_presence,
+            min_tracking_confidence=min_tracking,
+        )
+        self._landmarker: Any = PoseLandmarker.create_from_options(options)
+        self._last_ms = -1
+        self._last_center: np.ndarray | None = None
+
+    def estimate(self, image_bgr: np.ndarray | None, timestamp_s: float) -> PoseFrame | None:
+        import mediapipe as mp
+
+        if image_bgr is None:
+            raise ValueError("the MediaPipe backend needs an image")
+        ms = max(int(round(timestamp_s * 1000.0)), self._last_ms + 1)
+        self._last_ms = ms
+        rgb = cv2.cvtColor(image_bgr, cv2.COLOR_BGR2RGB)
+        result = self._landmarker.detect_for_video(
+            mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb), ms
+        )
+        people = len(result.pose_landmarks)
+        if people == 0:
+            return None
+        h, w = image_bgr.shape[:2]
+        poses = [_to_arrays(lms, w, h) for lms in result.pose_landmarks]
+        k = self._pick(poses)
+        xy, vis = poses[k]
+        world = np.array([[p.x, p.y, p.z] for p in result.pose_world_landmarks[k]], dtype=float)
+        self._last_center = np.nanmean(xy, axis=0)
+        return PoseFrame(timestamp_s, xy, vis, world, people)
+
+    def _pick(self, poses: list[tuple[np.ndarray, np.ndarray]]) -> int:
+        if len(poses) == 1:
+            return 0
+        if self._last_center is None:
+            areas = [np.prod(np.ptp(xy, axis=0)) for xy, _ in poses]
+            return int(np.argmax(areas))
+        dists = [np.linalg.norm(np.mean(xy, axis=0) - self._last_center) for xy, _ in poses]
+        return int(np.argmin(dists))
+
+    def close(self) -> None:
+        if self._landmarker is not None:
+            self._landmarker.close()
+            self._landmarker = None
+
+    def __enter__(self) -> MediaPipePose:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _to_arrays(landmarks: Any, width: int, height: int) -> tuple[np.ndarray, np.ndarray]:
+    xy = np.array([[p.x * width, p.y * height] for p in landmarks], dtype=float)
+    vis = np.array([p.visibility if p.visibility is not None else 0.0 for p in landmarks])
+    return xy, vis

@@ -1,0 +1,1 @@
+"""Outputs made from one `SetReport`: report.json and the terminal table."""

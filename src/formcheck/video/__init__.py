@@ -1,0 +1,1 @@
+"""Video in and out: frames with real timestamps, and an H.264 writer."""

@@ -1,0 +1,142 @@
+"""Read frames with their real timestamps, streaming (never the whole clip in memory).
+
+Timestamps come from the container (OpenCV's CAP_PROP_POS_MSEC, i.e. the frame's
+presentation time), so variable-frame-rate phone clips keep true timing. Rotation
+metadata is honoured (CAP_PROP_ORIENTATION_AUTO): frames are yielded upright and
+``VideoInfo.width/height`` describe the upright frame.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
+import cv2
+import numpy as np
+
+from formcheck.errors import InputError
+
+log = logging.getLogger(__name__)
+
+#: A clip that yields fewer than this share of its announced frames is reported as truncated.
+TRUNCATION_RATIO = 0.9
+
+
+@dataclass(frozen=True)
+class VideoInfo:
+    """What a clip is: upright size in pixels, float frames per second, announced length."""
+
+    source: str
+    width: int
+    height: int
+    fps: float
+    frame_count: int
+    rotation_deg: int
+
+    @property
+    def duration_s(self) -> float:
+        return self.frame_count / self.fps if self.fps > 0 else 0.0
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One decoded frame: index from 0, presentation time in seconds, BGR uint8 image."""
+
+    index: int
+    timestamp_s: float
+    image_bgr: np.ndarray
+
+
+class VideoReader:
+    """Context manager over a video file or a camera index; iterate for `Frame`s.
+
+    After iteration, ``frames_read`` and ``ended_early`` tell whether the file
+    delivered fewer frames than its header announced (a truncated upload).
+    """
+
+    def __init__(self, source: str | Path | int) -> None:
+        self.source = source
+        self._cap: cv2.VideoCapture | None = None
+        self.frames_read = 0
+        self._first: np.ndarray | None = None
+        self.info = self._open()
+
+    def _open(self) -> VideoInfo:
+        if not isinstance(self.source, int):
+            path = Path(self.source)
+            if not path.exists():
+                raise InputError(f"{path}: no such file")
+            if path.is_dir():
+                raise InputError(f"{path}: is a folder, not a video")
+            if path.stat().st_size == 0:
+                raise InputError(f"{path}: empty file")
+        cap = cv2.VideoCapture(
+            self.source if isinstance(self.source, int) else str(self.source),
+            cv2.CAP_ANY,
+        )
+        cap.set(cv2.CAP_PROP_ORIENTATION_AUTO, 1)
+        ok, first = cap.read() if cap.isOpened() else (False, None)
+        if not ok or first is None:
+            cap.release()
+            raise InputError(f"{self.source}: not a readable video (no frame could be decoded)")
+        self._cap, self._first = cap, first
+        fps = float(cap.get(cv2.CAP_PROP_FPS))
+        if not np.isfinite(fps) or fps <= 0 or fps > 1000:
+            log.warning("%s: no usable frame rate in the header; assuming 30 fps", self.source)
+            fps = 30.0
+        return VideoInfo(
+            source=str(self.source),
+            width=int(first.shape[1]),
+            height=int(first.shape[0]),
+            fps=fps,
+            frame_count=max(int(cap.get(cv2.CAP_PROP_FRAME_COUNT)), 0),
+            rotation_deg=int(cap.get(cv2.CAP_PROP_ORIENTATION_META)),
+        )
+
+    def __iter__(self) -> Iterator[Frame]:
+        cap = self._cap
+        if cap is None:
+            raise RuntimeError("VideoReader is closed")
+        last_t = -np.inf
+        image = self._first
+        try:
+            while image is not None:
+                t = self._timestamp(cap, self.frames_read, last_t)
+                yield Frame(self.frames_read, t, image)
+                self.frames_read += 1
+                last_t = t
+                ok, nxt = cap.read()
+                image = nxt if ok else None
+        finally:
+            self._first = None
+            self.close()
+
+    def _timestamp(self, cap: cv2.VideoCapture, index: int, last_t: float) -> float:
+        t = float(cap.get(cv2.CAP_PROP_POS_MSEC)) / 1000.0
+        if not np.isfinite(t) or t <= last_t:  # backend without pts, or a duplicate pts
+            t = last_t + 1.0 / self.info.fps if np.isfinite(last_t) else index / self.info.fps
+        return t
+
+    @property
+    def ended_early(self) -> bool:
+        expected = self.info.frame_count
+        return expected > 0 and self.frames_read < TRUNCATION_RATIO * expected
+
+    def close(self) -> None:
+        if self._cap is not None:
+            self._cap.release()
+            self._cap = None
+
+    def __enter__(self) -> VideoReader:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()

@@ -1,0 +1,122 @@
+"""Write BGR frames to a browser-playable H.264 mp4 (PyAV), with an mp4v fallback.
+
+PyAV's wheels ship FFmpeg with libx264, so no system FFmpeg is needed. When
+libx264 is unavailable the writer falls back to OpenCV's mp4v (MPEG-4 Part 2),
+which desktop players read but browsers do not, and logs a warning.
+"""
+
+from __future__ import annotations
+
+import logging
+from fractions import Fraction
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+
+class VideoSink:
+    """Context manager that encodes BGR uint8 frames of one fixed size.
+
+    Frames are timestamped at a constant ``fps`` (float rates such as 29.97 are
+    kept as a rational). ``crf`` is x264's constant rate factor (lower = better,
+    23 = default quality, 28 = small files).
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        width: int,
+        height: int,
+        fps: float,
+        *,
+        crf: int = 23,
+        preset: str = "veryfast",
+    ) -> None:
+        if width % 2 or height % 2:
+            raise ValueError(f"H.264 needs even frame sizes, got {width}x{height}")
+        self.path = Path(path)
+        self.width, self.height, self.fps = width, height, fps
+        self.codec = "h264"
+        self._crf, self._preset = crf, preset
+        self._container: Any = None
+        self._stream: Any = None
+        self._cv_writer: Any = None
+        self._count = 0
+
+    def __enter__(self) -> VideoSink:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._open_pyav()
+        except Exception as exc:  # noqa: BLE001 - any codec/FFmpeg failure means fallback
+            log.warning("H.264 encoder unavailable (%s); writing mp4v instead", exc)
+            self._open_opencv()
+        return self
+
+    def _open_pyav(self) -> None:
+        import av
+
+        rate = Fraction(self.fps).limit_denominator(1001)
+        container = av.open(str(self.path), mode="w")
+        try:
+            stream = container.add_stream("libx264", rate=rate)
+            stream.width, stream.height = self.width, self.height
+            stream.pix_fmt = "yuv420p"
+            stream.options = {"crf": str(self._crf), "preset": self._preset}
+        except Exception:
+            container.close()
+            raise
+        self._container, self._stream = container, stream
+
+    def _open_opencv(self) -> None:
+        import cv2
+
+        fourcc = cv2.VideoWriter.fourcc(*"mp4v")
+        self._cv_writer = cv2.VideoWriter(
+            str(self.path), fourcc, self.fps, (self.width, self.height)
+        )
+        if not self._cv_writer.isOpened():
+            raise OSError(f"cannot open a video writer for {self.path}")
+        self.codec = "mp4v"
+
+    def write(self, frame_bgr: np.ndarray) -> None:
+        """Append one (H, W, 3) uint8 BGR frame."""
+        if frame_bgr.shape[:2] != (self.height, self.width):
+            raise ValueError(
+                f"frame is {frame_bgr.shape[1]}x{frame_bgr.shape[0]}, "
+                f"writer expects {self.width}x{self.height}"
+            )
+        if self._cv_writer is not None:
+            self._cv_writer.write(frame_bgr)
+        else:
+            import av
+
+            frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(frame_bgr), format="bgr24")
+            for packet in self._stream.encode(frame):
+                self._container.mux(packet)
+        self._count += 1
+
+    @property
+    def frames_written(self) -> int:
+        return self._count
+
+    def close(self) -> None:
+        if self._cv_writer is not None:
+            self._cv_writer.release()
+            self._cv_writer = None
+        if self._container is not None:
+            for packet in self._stream.encode():
+                self._container.mux(packet)
+            self._container.close()
+            self._container = None
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
