@@ -140,7 +140,11 @@ def _override(section: Any, values: dict[str, Any], where: str) -> Any:
         if key not in allowed:
             raise ConfigError(f"{where} unknown key {key!r} (allowed: {', '.join(allowed)})")
         lo, hi = allowed[key].metadata["range"]
-        if not isinstance(value, int | float) or isinstance(value, bool) or not lo <= value <= hi:
-            unit = allowed[key].metadata["unit"]
+        unit = allowed[key].metadata["unit"]
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            raise ConfigError(
+                f"{where} {key} = {value!r} is not a number (allowed: [{lo}, {hi}] {unit})"
+            )
+        if not lo <= value <= hi:
             raise ConfigError(f"{where} {key} = {value!r} is outside [{lo}, {hi}] {unit}")
     return replace(section, **{k: float(v) for k, v in values.items()})

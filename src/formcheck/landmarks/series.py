@@ -7,6 +7,8 @@ hips, camera-aligned axes, metres). Missing values are NaN, never zero.
 
 from __future__ import annotations
 
+import zipfile
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -164,5 +166,6 @@ class PoseSeries:
                     float(z["fps"]),
                     meta,
                 )
-        except (OSError, ValueError, KeyError) as exc:
-            raise InputError(f"{path}: cannot read landmarks ({exc})") from exc
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
+            reason = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
+            raise InputError(f"{path}: cannot read landmarks ({reason})") from exc

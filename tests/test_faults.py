@@ -1,0 +1,79 @@
+"""Each fault is found on the rep that has it, and on no other (built landmark sets)."""
+
+from __future__ import annotations
+
+import pytest
+from builders import RepShape, build_set
+
+from formcheck.analysis.rules import FAULT_CODES, RULES
+from formcheck.config import Config
+from formcheck.pipeline import analyze_series
+
+CLEAN = RepShape()
+
+
+@pytest.mark.parametrize(
+    ("bad", "code"),
+    [
+        (RepShape(top_trunk_deg=15.0), "incomplete_lockout"),  # top 23 deg short of the line
+        (RepShape(top_trunk_deg=-25.0), "lumbar_hyperextension"),  # hips well above the line
+        (RepShape(down_s=0.4), "rushed_eccentric"),  # 0.4 s descent
+        (RepShape(up_s=2.5, down_s=1.2), "rushed_eccentric"),  # descent quicker than the rise
+        (RepShape(top_s=0.0), "no_top_pause"),  # straight down from lockout
+        (RepShape(bottom_s=0.0), "bounce"),  # no pause at the bottom before the rise
+        (RepShape(feet_dx_px=100.0), "shins_not_vertical"),  # feet too close
+        (RepShape(feet_dx_px=-110.0), "shins_not_vertical"),  # feet too far
+        (RepShape(neck_back_deg=80.0), "neck_craning"),  # head tipped back
+        (RepShape(heel_lift_px=40.0), "heels_lifting"),  # heels up at the top
+    ],
+)
+def test_fault_on_its_rep_only(bad: RepShape, code: str) -> None:
+    series, _ = build_set([CLEAN, CLEAN, bad, CLEAN], noise_px=1.0, seed=3)
+    report = analyze_series(series, Config(), "built")
+    assert report.rep_count == 4
+    found = [{f.code for f in r.faults} for r in report.reps]
+    assert code in found[2]
+    assert all(code not in f for k, f in enumerate(found) if k != 2)
+
+
+def test_clean_set_has_no_faults() -> None:
+    series, _ = build_set([CLEAN] * 5, noise_px=1.5, seed=7)
+    report = analyze_series(series, Config(), "clean")
+    assert report.rep_count == 5
+    assert [f.code for r in report.reps for f in r.faults] == []
+    assert all(r.score == 100 for r in report.reps)
+
+
+def test_range_drift_against_best_good_rep() -> None:
+    # the arched rep rises highest but is not the reference; the shortened ones drift
+    reps = [CLEAN, RepShape(top_trunk_deg=-25.0), CLEAN, RepShape(top_trunk_deg=17.0)]
+    report = analyze_series(build_set(reps)[0], Config(), "drift")
+    drift = [r.index for r in report.reps if any(f.code == "range_drift" for f in r.faults)]
+    assert drift == [4]
+
+
+def test_finding_fields_and_citation() -> None:
+    series, _ = build_set([CLEAN, RepShape(top_trunk_deg=15.0), CLEAN])
+    finding = analyze_series(series, Config(), "x").reps[1].faults[0]
+    assert finding.code == "incomplete_lockout"
+    assert finding.value is not None and finding.value < finding.threshold
+    assert finding.unit == "deg"
+    assert finding.severity in ("minor", "moderate", "major")
+    assert 0 < finding.confidence <= 1
+    assert finding.source == RULES["incomplete_lockout"].sources[0]
+    assert finding.cue
+
+
+def test_side_view_marks_frontal_faults_not_assessable() -> None:
+    report = analyze_series(build_set([CLEAN] * 2)[0], Config(), "side")
+    assert set(report.assessable) == set(FAULT_CODES)
+    assert report.assessable["pelvic_tilt_rotation"] is False
+    assert report.assessable["knees_caving"] is False
+    assert "not assessable from this view" in report.not_assessable["knees_caving"]
+    assert report.assessable["incomplete_lockout"] is True
+
+
+def test_score_drops_with_severity() -> None:
+    reps = [CLEAN, RepShape(top_trunk_deg=10.0), RepShape(top_trunk_deg=20.0)]
+    report = analyze_series(build_set(reps)[0], Config(), "x")
+    assert report.reps[0].score > report.reps[1].score > report.reps[2].score

@@ -1,0 +1,293 @@
+"""Pose model bundles (formcheck.pose.models): finding, verifying and (not) downloading.
+
+No network: downloads are pointed at a closed local port or a urlopen that fails.
+Every test pins the search folders and the cache to known places.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+import urllib.error
+from pathlib import Path
+
+import pytest
+
+from formcheck.errors import EXIT_MODEL, ModelError
+from formcheck.pose import models
+from formcheck.pose.models import (
+    ENV_VAR,
+    FULL_SHA256,
+    KNOWN_MODELS,
+    ModelSpec,
+    _git_blob_id,
+    fetch,
+    list_models,
+    resolve_model,
+)
+
+REPO_MODELS = Path(__file__).resolve().parents[1] / "models"
+FULL = REPO_MODELS / "pose_landmarker_full.task"
+
+
+@pytest.fixture(autouse=True)
+def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """No FORMCHECK_MODEL from the environment; the user cache is an empty temp folder."""
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    cache = tmp_path / "cache"
+    monkeypatch.setattr(models, "cache_dir", lambda: cache)
+    return cache
+
+
+def _only_search(monkeypatch: pytest.MonkeyPatch, *folders: Path) -> None:
+    monkeypatch.setattr(models, "search_dirs", lambda: list(folders))
+
+
+def _corrupt_copy(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    data = bytearray(FULL.read_bytes())
+    data[len(data) // 2] ^= 0xFF  # one flipped byte
+    path = folder / FULL.name
+    path.write_bytes(bytes(data))
+    return path
+
+
+# --- the committed model ------------------------------------------------------------------
+
+
+def test_full_model_resolves_to_the_committed_bundle() -> None:
+    path = resolve_model("full")
+    assert path == FULL.resolve()
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == FULL_SHA256
+
+
+def test_the_default_model_is_full() -> None:
+    assert resolve_model(None) == resolve_model("full")
+
+
+def test_repo_models_dir_is_the_repository_models_folder() -> None:
+    assert models.repo_models_dir() == REPO_MODELS.resolve()
+
+
+def test_list_models_reports_full_ok() -> None:
+    rows = {row.name: row for row in list_models()}
+    assert set(rows) == set(KNOWN_MODELS)
+    assert rows["full"].status == "ok" and rows["full"].path == FULL.resolve()
+    assert rows["lite"].status == "missing" and rows["lite"].path is None
+
+
+# --- corrupt and misplaced files ----------------------------------------------------------
+
+
+def test_a_corrupted_copy_fails_its_checksum(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    bad = _corrupt_copy(tmp_path / "models")
+    _only_search(monkeypatch, bad.parent, REPO_MODELS)  # the bad copy is found first
+    with pytest.raises(ModelError) as info:
+        resolve_model("full")
+    message = str(info.value)
+    assert "checksum" in message and str(bad) in message and "\n" not in message
+    assert info.value.exit_code == EXIT_MODEL
+
+
+def test_list_models_reports_a_checksum_mismatch(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    bad = _corrupt_copy(tmp_path / "models")
+    _only_search(monkeypatch, bad.parent)
+    rows = {row.name: row for row in list_models()}
+    assert rows["full"].status == "checksum mismatch" and rows["full"].path == bad
+
+
+def test_a_missing_model_without_download_is_a_model_error(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    _only_search(monkeypatch, tmp_path / "nowhere")
+    with pytest.raises(ModelError, match="not installed"):
+        resolve_model("full", download=False)
+
+
+def test_a_model_in_the_cache_is_found(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    shutil.copy(FULL, cache / FULL.name)
+    _only_search(monkeypatch, tmp_path / "empty-repo-models", cache)
+    assert resolve_model("full") == cache / FULL.name
+
+
+# --- explicit paths and the environment ----------------------------------------------------
+
+
+def test_env_var_pointing_to_a_file_is_used(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    custom = tmp_path / "my_pose.task"
+    custom.write_bytes(b"a custom bundle")
+    monkeypatch.setenv(ENV_VAR, str(custom))
+    assert resolve_model() == custom
+    assert "unverified" in caplog.text  # not a known bundle: used, with a warning
+
+
+def test_an_explicit_spec_beats_the_env_var(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    custom = tmp_path / "my_pose.task"
+    custom.write_bytes(b"a custom bundle")
+    monkeypatch.setenv(ENV_VAR, str(custom))
+    assert resolve_model("full") == FULL.resolve()
+
+
+def test_env_var_naming_a_known_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ENV_VAR, "full")
+    assert resolve_model() == FULL.resolve()
+
+
+def test_a_path_to_a_copy_of_a_known_bundle_is_used_without_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    copy = tmp_path / "renamed.task"
+    shutil.copy(FULL, copy)
+    assert resolve_model(str(copy)) == copy
+    assert "unverified" not in caplog.text
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        "does/not/exist.task",  # a relative path that is not there
+        "/nonexistent/pose_landmarker_full.task",  # an absolute one
+        "medium",  # neither a known name nor a file
+    ],
+)
+def test_model_spec_that_is_neither_known_nor_a_file(spec: str) -> None:
+    with pytest.raises(ModelError) as info:
+        resolve_model(spec)
+    assert spec in str(info.value) and "full, lite, heavy" in str(info.value)
+
+
+def test_a_folder_is_not_a_model(tmp_path: Path) -> None:
+    with pytest.raises(ModelError, match="nor a file"):
+        resolve_model(str(tmp_path))
+
+
+# --- downloads while offline --------------------------------------------------------------
+
+
+def _closed_port(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(models, "_URL", "http://127.0.0.1:9/{name}")  # discard port, closed
+
+
+def _urlopen_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    def fail(*args: object, **kwargs: object) -> None:
+        raise urllib.error.URLError("[Errno -3] Temporary failure in name resolution")
+
+    monkeypatch.setattr(models.urllib.request, "urlopen", fail)
+
+
+@pytest.mark.parametrize(
+    "go_offline",
+    [
+        _closed_port,  # connection refused
+        _urlopen_fails,  # DNS failure, as on a machine with no network
+    ],
+)
+def test_fetch_while_offline_is_a_one_line_model_error(
+    monkeypatch: pytest.MonkeyPatch, _isolated: Path, go_offline
+) -> None:
+    go_offline(monkeypatch)
+    with pytest.raises(ModelError) as info:
+        fetch(KNOWN_MODELS["lite"])
+    message = str(info.value)
+    assert "offline" in message and "lite" in message and "\n" not in message
+    assert str(_isolated) in message  # says where to put the file by hand
+    assert not _isolated.exists()  # nothing half-written
+
+
+def test_resolve_downloads_a_missing_model_and_fails_cleanly_offline(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    _only_search(monkeypatch, tmp_path / "nowhere")
+    _closed_port(monkeypatch)
+    with pytest.raises(ModelError, match="offline"):
+        resolve_model("lite")
+
+
+def test_a_download_with_the_wrong_bytes_is_rejected(
+    monkeypatch: pytest.MonkeyPatch, _isolated: Path
+) -> None:
+    class Response:
+        def __enter__(self) -> Response:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            pass
+
+        def read(self) -> bytes:
+            return b"<html>captive portal</html>"
+
+    monkeypatch.setattr(models.urllib.request, "urlopen", lambda *a, **k: Response())
+    with pytest.raises(ModelError, match="does not match"):
+        fetch(KNOWN_MODELS["lite"])
+    assert not (_isolated / "pose_landmarker_lite.task").exists()
+
+
+def test_a_good_download_lands_in_the_cache(
+    monkeypatch: pytest.MonkeyPatch, _isolated: Path
+) -> None:
+    payload = b"pretend model bytes"
+    spec = ModelSpec("tiny", None, _git_blob_id(payload), bundled=False)
+
+    class Response:
+        def __enter__(self) -> Response:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            pass
+
+        def read(self) -> bytes:
+            return payload
+
+    monkeypatch.setattr(models.urllib.request, "urlopen", lambda *a, **k: Response())
+    path = fetch(spec)
+    assert path == _isolated / "pose_landmarker_tiny.task"
+    assert path.read_bytes() == payload
+    assert [p.name for p in _isolated.iterdir()] == [path.name]  # no temp file left behind
+
+
+# --- checksums ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "blob"),
+    [
+        (b"hello\n", "ce013625030ba8dba906f756967f9e9ca394464a"),  # `echo hello | git hash-object`
+        (b"", "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391"),  # git's empty blob
+    ],
+)
+def test_git_blob_id_known_values(data: bytes, blob: str) -> None:
+    assert _git_blob_id(data) == blob
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")
+def test_git_blob_id_matches_git_hash_object() -> None:
+    data = bytes(range(256)) * 3 + b"\0 binary\r\n"
+    out = subprocess.run(
+        ["git", "hash-object", "--stdin"], input=data, capture_output=True, check=True
+    )
+    assert _git_blob_id(data) == out.stdout.decode().strip()
+
+
+@pytest.mark.parametrize(
+    ("sha256", "git_blob", "matches"),
+    [
+        (hashlib.sha256(b"x").hexdigest(), None, True),  # pinned content hash
+        (None, _git_blob_id(b"x"), True),  # only the published blob id
+        ("0" * 64, _git_blob_id(b"x"), True),  # either one is enough
+        ("0" * 64, None, False),  # wrong hash
+        (None, None, False),  # nothing to check against: never trusted
+    ],
+)
+def test_model_spec_matches(sha256, git_blob, matches: bool) -> None:
+    assert ModelSpec("t", sha256, git_blob, bundled=False).matches(b"x") is matches

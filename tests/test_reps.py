@@ -1,0 +1,131 @@
+"""Rep counting (per-frame state machine) and phase timing."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from builders import RepShape, build_set, with_dropouts
+
+from formcheck.analysis.reps import RepCounter, RepState, count_reps
+from formcheck.config import Config
+from formcheck.pipeline import analyze_series
+
+RISE = 0.15
+
+
+@pytest.mark.parametrize(
+    ("samples", "events_at", "states"),
+    [
+        # a clean up-and-down: bottom confirmed at 0.2, top confirmed once it falls 0.15 from 0.6
+        ([0.0, 0.2, 0.6, 0.5, 0.4], [4], "SRRRS"),
+        # jitter smaller than min_rise never starts a rep
+        ([0.0, 0.1, 0.0, 0.1, 0.05, 0.12], [], "SSSSSS"),
+        # starting at the top: the first fall is not a rep, the rise after it is
+        ([0.6, 0.6, 0.3, 0.0, 0.4, 0.7, 0.5], [6], "SSSSRRS"),
+        # NaN (person unseen) is skipped without changing state
+        ([0.0, 0.3, np.nan, 0.6, 0.4], [4], "SRRRS"),
+        # two reps back to back
+        ([0.0, 0.5, 0.2, 0.0, 0.5, 0.2], [2, 5], "SRSSRS"),
+    ],
+)
+def test_counter_per_frame(samples: list[float], events_at: list[int], states: str) -> None:
+    counter = RepCounter(RISE)
+    got_events, got_states = [], ""
+    for i, h in enumerate(samples):
+        if counter.update(h) is not None:
+            got_events.append(i)
+        got_states += "R" if counter.state is RepState.RISING else "S"
+    assert got_events == events_at
+    assert got_states == states
+
+
+@pytest.mark.parametrize(
+    ("tail", "counted"),
+    [
+        ([0.6, 0.6, 0.6], True),  # stopped at the top when the clip ends: a rep
+        ([0.2, 0.35, 0.5], False),  # still rising when the clip ends: never locked out
+    ],
+)
+def test_finish_counts_only_a_finished_rise(tail: list[float], counted: bool) -> None:
+    events = count_reps(np.array([0.0, 0.0, 0.1, *tail]), RISE)
+    assert (len(events) == 1) is counted
+
+
+def test_counter_reset() -> None:
+    counter = RepCounter(RISE)
+    for h in (0.0, 0.4):
+        counter.update(h)
+    assert counter.state is RepState.RISING
+    counter.reset()
+    assert counter.state is RepState.SEEK_BOTTOM
+
+
+def _analyze(reps: list[RepShape], **kw: object):  # type: ignore[no-untyped-def]
+    series, truth = build_set(reps, **kw)  # type: ignore[arg-type]
+    return analyze_series(series, Config(), "built"), truth
+
+
+@pytest.mark.parametrize(
+    ("kw", "n"),
+    [
+        ({}, 3),  # clean
+        ({"noise_px": 2.0, "seed": 1}, 3),  # landmark jitter
+        ({"noise_px": 4.0, "seed": 2}, 3),  # heavier jitter
+        ({"start_at_top": True}, 3),  # clip opens at lockout: that top is not a rep
+        ({"fps": 60.0}, 3),  # frame rate does not matter
+        ({"fps": 15.0}, 3),
+        ({"mirror": True}, 3),  # head to the image right
+    ],
+)
+def test_rep_count(kw: dict[str, object], n: int) -> None:
+    report, truth = _analyze([RepShape()] * 3, **kw)
+    assert report.rep_count == n
+    for rep, lockout in zip(report.reps, truth.lockout_s, strict=True):
+        assert rep.lockout_s == pytest.approx(lockout, abs=0.25)
+
+
+def test_partial_rep_is_counted_and_flagged() -> None:
+    report, _ = _analyze([RepShape(), RepShape(top_trunk_deg=20.0), RepShape()])
+    assert report.rep_count == 3
+    assert [r.partial for r in report.reps] == [False, True, False]
+
+
+def test_dropouts_are_bridged() -> None:
+    series, _ = build_set([RepShape()] * 3, noise_px=1.0)
+    # short dropouts (0.2 s) mid-rise and at a top, the kind MediaPipe produces
+    lossy = with_dropouts(series, [(1.3, 1.5), (7.0, 7.2)])
+    report = analyze_series(lossy, Config(), "lossy")
+    assert report.rep_count == 3
+
+
+def test_long_dropout_is_reported() -> None:
+    series, _ = build_set([RepShape()] * 3)
+    report = analyze_series(with_dropouts(series, [(12.0, 13.5)]), Config(), "lost")
+    assert any("out of sight" in w for w in report.warnings)
+
+
+@pytest.mark.parametrize(
+    ("shape", "field", "expected"),
+    [
+        # phase durations of the middle rep, measured from hip height, within 0.3 s
+        (RepShape(up_s=1.0), "concentric_s", 1.0),
+        (RepShape(up_s=2.0), "concentric_s", 2.0),
+        (RepShape(top_s=1.5), "top_hold_s", 1.5),
+        (RepShape(top_s=0.0), "top_hold_s", 0.0),
+        (RepShape(down_s=3.0), "eccentric_s", 3.0),
+        (RepShape(down_s=0.5), "eccentric_s", 0.5),
+        (RepShape(bottom_s=1.0), "bottom_pause_s", 1.0),
+    ],
+)
+def test_phase_durations(shape: RepShape, field: str, expected: float) -> None:
+    report, _ = _analyze([RepShape(), shape, RepShape()])
+    assert getattr(report.reps[1].tempo, field) == pytest.approx(expected, abs=0.3)
+
+
+def test_phase_order_within_a_rep() -> None:
+    report, _ = _analyze([RepShape()] * 3)
+    for rep in report.reps:
+        assert rep.start_s < rep.lockout_s < rep.end_s
+    ends = [r.end_s for r in report.reps[:-1]]
+    starts = [r.start_s for r in report.reps[1:]]
+    assert starts == pytest.approx(ends)
