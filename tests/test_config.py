@@ -139,3 +139,15 @@ def test_describe_shows_overridden_values(tmp_path: Path) -> None:
 def test_configs_are_frozen() -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         Config().faults.lockout_min_deg = 1.0  # type: ignore[misc]
+
+
+def test_faults_doc_is_current() -> None:
+    """docs/FAULTS.md is generated from the rules and config: regenerate after changes."""
+    import importlib.util
+
+    root = Path(__file__).resolve().parents[1]
+    spec = importlib.util.spec_from_file_location("gen", root / "tools" / "gen_faults_doc.py")
+    assert spec and spec.loader
+    gen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen)
+    assert (root / "docs" / "FAULTS.md").read_text(encoding="utf-8") == gen.render()

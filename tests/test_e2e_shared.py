@@ -122,3 +122,28 @@ def test_cli_exit_code_for_a_negative(
     data = json.loads((tmp_path / "report.json").read_text())
     assert data["rep_count"] == 0 and data["status"] == "not_hip_thrust"
     assert "not a hip thrust" in capsys.readouterr().err
+
+
+def test_several_people_are_reported(tmp_path: Path) -> None:
+    """Two lifters side by side: analysed, with a warning that names the problem."""
+    import cv2
+
+    from formcheck.video.reader import VideoReader
+    from formcheck.video.writer import VideoSink
+
+    clip = tmp_path / "two_people.mp4"
+    with VideoReader(shared_path("synth", "dev_clean_side.mp4")) as reader:
+        info = reader.info
+        with VideoSink(clip, info.width, info.height // 2 * 2, info.fps) as sink:
+            for frame in reader:
+                if frame.index >= 150:
+                    break
+                half = cv2.resize(frame.image_bgr, (info.width // 2, info.height // 2))
+                pair = cv2.hconcat([half, half])
+                sink.write(
+                    cv2.copyMakeBorder(
+                        pair, info.height // 4, info.height // 4, 0, 0, cv2.BORDER_REPLICATE
+                    )[: info.height // 2 * 2]
+                )
+    report = analyze(clip)
+    assert any("several people" in w for w in report.warnings)
