@@ -147,3 +147,16 @@ def test_several_people_are_reported(tmp_path: Path) -> None:
                 )
     report = analyze(clip)
     assert any("several people" in w for w in report.warnings)
+
+
+def test_readme_sample(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The README's main command on the bundled sample: report matches the sample's labels."""
+    root = Path(__file__).resolve().parents[1] / "sample_videos"
+    label = json.loads((root / "labels.json").read_text())[0]
+    code = main(["analyze", str(root / label["file"]), "--out", str(tmp_path)])
+    assert code == errors.EXIT_OK
+    data = json.loads((tmp_path / "report.json").read_text())
+    assert data["rep_count"] == label["reps"]
+    for rep, want in zip(data["reps"], label["rep_details"], strict=True):
+        assert set(want["faults"]) <= {f["code"] for f in rep["faults"]}
+    assert "what to work on next" in capsys.readouterr().out

@@ -8,7 +8,6 @@ analysis swaps in `CausalSmoother`, which has the same cut-off but only looks ba
 
 from __future__ import annotations
 
-import warnings
 from typing import Protocol
 
 import numpy as np
@@ -97,18 +96,20 @@ def apply_leg_swaps(arr: np.ndarray, swapped: np.ndarray) -> None:
 
 
 def hampel(x: np.ndarray, window: int, k: float) -> np.ndarray:
-    """NaN where (T, C) ``x`` is over k scaled MADs from its window median (Hampel)."""
+    """NaN where (T, C) ``x`` is over k scaled MADs from its window median (Hampel).
+
+    NaN gaps are bridged by interpolation for the statistics only (so the fast
+    ``np.median`` applies) and stay NaN in the result.
+    """
     if len(x) < window:
         return x.copy()
     half = window // 2
-    padded = np.pad(x, ((half, half), (0, 0)), mode="edge")
-    win = sliding_window_view(padded, window, axis=0)  # (T, C, window)
-    with warnings.catch_warnings():  # all-NaN windows (long dropouts) give NaN, as wanted
-        warnings.simplefilter("ignore", RuntimeWarning)
-        med = np.nanmedian(win, axis=-1)
-        mad = np.nanmedian(np.abs(win - med[..., None]), axis=-1) * _MAD_TO_SIGMA
+    win = sliding_window_view(np.pad(_bridge(x), ((half, half), (0, 0)), mode="edge"), window, 0)
+    med = np.median(win, axis=-1)  # (T, C)
+    mad = np.median(np.abs(win - med[..., None]), axis=-1)
     # A floor on the spread keeps perfectly still landmarks from flagging tiny jitter.
-    spread = np.maximum(mad, 1e-3 * np.nanmax(np.abs(x), initial=1.0))
+    finite = np.abs(x[np.isfinite(x)])
+    spread = np.maximum(mad * _MAD_TO_SIGMA, 1e-3 * (finite.max() if finite.size else 1.0))
     out = x.copy()
     out[np.abs(x - med) > k * spread] = np.nan
     return out
@@ -128,6 +129,17 @@ def fill_gaps(x: np.ndarray, max_gap: int) -> np.ndarray:
         for start, stop in runs(bad):
             if start > 0 and stop < len(col) and stop - start <= max_gap:
                 col[start:stop] = filled[start:stop]
+    return out
+
+
+def _bridge(x: np.ndarray) -> np.ndarray:
+    """Every NaN of (T, C) ``x`` interpolated (held at the ends); all-NaN channels become 0."""
+    out = np.zeros_like(x)
+    t = np.arange(len(x))
+    for c in range(x.shape[1]):
+        good = np.isfinite(x[:, c])
+        if good.any():
+            out[:, c] = np.interp(t, t[good], x[good, c])
     return out
 
 

@@ -53,10 +53,7 @@ def render_table(report: SetReport) -> str:
         if cues:
             lines += ["", "what to work on next:", *cues]
     if report.not_assessable:
-        lines += [
-            "",
-            "not assessable here: "
-            + ", ".join(f"{c} ({why})" for c, why in report.not_assessable.items()),
-        ]
+        lines += ["", "not assessed:"]
+        lines += [f"  - {code}: {why}" for code, why in report.not_assessable.items()]
     lines += [f"warning: {w}" for w in report.warnings]
     return "\n".join(lines)
