@@ -285,3 +285,34 @@ def test_loading_a_foreign_or_broken_npz_raises_input_error(tmp_path: Path, make
 def test_loading_a_missing_npz_raises_input_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="cannot read landmarks"):
         PoseSeries.load(tmp_path / "absent.npz")
+
+
+def _set_rotation(path: Path, degrees: int) -> None:
+    """Write a display matrix for ``degrees`` (90 or 270) into the mp4's track header (tkhd)."""
+    import struct
+
+    data = bytearray(path.read_bytes())
+    i = data.find(b"tkhd")
+    version = data[i + 4]
+    off = i + 8 + (28 if version == 1 else 20) + 8 + 8  # times, ids, duration, reserved, layer..
+    one = 1 << 16
+    sign = 1 if degrees == 90 else -1
+    data[off : off + 36] = struct.pack(">9i", 0, sign * one, 0, -sign * one, 0, 0, 0, 0, 1 << 30)
+    path.write_bytes(bytes(data))
+
+
+def test_rotation_metadata_is_honoured(tmp_path: Path) -> None:
+    """A phone clip stored landscape with a 90-degree display matrix is read upright."""
+    clip = tmp_path / "rotated.mp4"
+    frame = np.zeros((240, 320, 3), np.uint8)
+    frame[:, :40] = 255  # a white band on the stored frame's left edge
+    with VideoSink(clip, 320, 240, 25) as sink:
+        for _ in range(5):
+            sink.write(frame)
+    _set_rotation(clip, 90)
+    reader = VideoReader(clip)
+    assert reader.info.rotation_deg == 90
+    assert (reader.info.width, reader.info.height) == (240, 320)
+    first = next(iter(reader)).image_bgr
+    assert first.shape == (320, 240, 3)
+    assert first[:40].mean() > 200 and first[60:].mean() < 30  # the band is now on top
