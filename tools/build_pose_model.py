@@ -223,9 +223,7 @@ def main(argv: list[str] | None = None) -> None:
         description="Build pose_landmarker_full.task from the mediapipe 0.10.21 wheel."
     )
     parser.add_argument("--wheel", type=Path, help="local wheel (default: download)")
-    parser.add_argument(
-        "--out", type=Path, default=Path("models/pose_landmarker_full.task")
-    )
+    parser.add_argument("--out", type=Path, default=Path("models/pose_landmarker_full.task"))
     args = parser.parse_args(argv)
     if args.wheel is not None:
         sha256 = build(args.wheel, args.out)

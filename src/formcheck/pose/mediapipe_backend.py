@@ -8,6 +8,10 @@ have different units when the frame is not square).
 from __future__ import annotations
 
 import logging
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +26,32 @@ log = logging.getLogger(__name__)
 #: Seconds between two counts of the people in view (a second, IMAGE-mode landmarker).
 CROWD_CHECK_S = 2.0
 _CROWD_MAX = 3
+#: The first frames make MediaPipe log set-up messages; they run with fd 2 silenced.
+_CHATTY_FRAMES = 2
+
+
+@contextmanager
+def native_stderr_silenced() -> Iterator[None]:
+    """Send file descriptor 2 to /dev/null for a moment.
+
+    MediaPipe's C++ code (absl, TFLite) logs set-up chatter straight to fd 2 when a
+    model loads and on the first frame, ignoring GLOG_minloglevel; users should
+    see formcheck's messages only. Python exceptions are unaffected (raised, not
+    printed).
+    """
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except OSError:
+        yield
+        return
+    try:
+        with Path(os.devnull).open("wb") as devnull:
+            os.dup2(devnull.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
 class MediaPipePose:
@@ -60,22 +90,25 @@ class MediaPipePose:
             min_pose_presence_confidence=min_presence,
             min_tracking_confidence=min_tracking,
         )
-        self._landmarker: Any = PoseLandmarker.create_from_options(options)
+        with native_stderr_silenced():
+            self._landmarker: Any = PoseLandmarker.create_from_options(options)
         self._counter: Any = None
         if crowd_check_s:
-            self._counter = PoseLandmarker.create_from_options(
-                PoseLandmarkerOptions(
-                    base_options=BaseOptions(model_asset_path=str(model_path)),
-                    running_mode=VisionTaskRunningMode.IMAGE,
-                    num_poses=_CROWD_MAX,
-                    min_pose_detection_confidence=min_detection,
-                    min_pose_presence_confidence=min_presence,
+            with native_stderr_silenced():
+                self._counter = PoseLandmarker.create_from_options(
+                    PoseLandmarkerOptions(
+                        base_options=BaseOptions(model_asset_path=str(model_path)),
+                        running_mode=VisionTaskRunningMode.IMAGE,
+                        num_poses=_CROWD_MAX,
+                        min_pose_detection_confidence=min_detection,
+                        min_pose_presence_confidence=min_presence,
+                    )
                 )
-            )
         self._crowd_every_s = crowd_check_s or 0.0
         self._next_check_s = 0.0
         self._people = 1
         self._last_ms = -1
+        self._frames = 0
         self._last_center: np.ndarray | None = None
 
     def estimate(self, image_bgr: np.ndarray | None, timestamp_s: float) -> PoseFrame | None:
@@ -87,10 +120,12 @@ class MediaPipePose:
         self._last_ms = ms
         rgb = cv2.cvtColor(image_bgr, cv2.COLOR_BGR2RGB)
         image = mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb)
-        result = self._landmarker.detect_for_video(image, ms)
-        if self._counter is not None and timestamp_s >= self._next_check_s:
-            self._people = len(self._counter.detect(image).pose_landmarks)
-            self._next_check_s = timestamp_s + self._crowd_every_s
+        if self._frames < _CHATTY_FRAMES:
+            with native_stderr_silenced():
+                result = self._detect(image, ms, timestamp_s)
+        else:
+            result = self._detect(image, ms, timestamp_s)
+        self._frames += 1
         if not result.pose_landmarks:
             return None
         people = max(len(result.pose_landmarks), self._people, 1)
@@ -101,6 +136,13 @@ class MediaPipePose:
         world = np.array([[p.x, p.y, p.z] for p in result.pose_world_landmarks[k]], dtype=float)
         self._last_center = np.nanmean(xy, axis=0)
         return PoseFrame(timestamp_s, xy, vis, world, people)
+
+    def _detect(self, image: Any, ms: int, timestamp_s: float) -> Any:
+        result = self._landmarker.detect_for_video(image, ms)
+        if self._counter is not None and timestamp_s >= self._next_check_s:
+            self._people = len(self._counter.detect(image).pose_landmarks)
+            self._next_check_s = timestamp_s + self._crowd_every_s
+        return result
 
     def _pick(self, poses: list[tuple[np.ndarray, np.ndarray]]) -> int:
         if len(poses) == 1:
