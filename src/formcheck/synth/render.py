@@ -1,0 +1,222 @@
+"""Render labelled synthetic clips: mp4 + per-frame truth (npz) + a labels.json entry."""
+
+from __future__ import annotations
+
+import json
+import logging
+import multiprocessing
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+
+from formcheck.landmarks.names import N_LANDMARKS
+from formcheck.synth.body import Palette, body_capsules, landmarks_m
+from formcheck.synth.camera import Camera, make_camera
+from formcheck.synth.motion import Timeline, build_timeline, rig_for
+from formcheck.synth.raster import draw_capsules
+from formcheck.synth.scene import Stage, apply_shadow, build_stage, figure_shadow
+from formcheck.synth.skeleton import FrameState, Rig, build_skeleton
+from formcheck.synth.spec import FAULT_CODES, ClipSpec
+from formcheck.synth.truth import hip_angle_deg, shin_deg
+from formcheck.video.writer import VideoSink
+
+log = logging.getLogger(__name__)
+
+SUPERSAMPLE = 2  # render at 2x and downscale (anti-aliasing)
+
+
+@dataclass(frozen=True)
+class _Clip:
+    """Everything fixed for one clip's frames."""
+
+    spec: ClipSpec
+    rig: Rig
+    camera: Camera  # output resolution
+    camera_ss: Camera  # supersampled render resolution
+    stage: Stage
+    palette: Palette
+    timeline: Timeline
+
+
+def _prepare(spec: ClipSpec) -> _Clip:
+    cam = make_camera(spec.camera, spec.width, spec.height)
+    cam_ss = cam.scaled(SUPERSAMPLE)
+    rig = rig_for(spec)
+    palette = Palette(
+        skin_bgr=_f3(spec.skin_bgr), shirt_bgr=_f3(spec.shirt_bgr), shorts_bgr=_f3(spec.shorts_bgr)
+    )
+    stage = build_stage(cam_ss, spec.on_bench, spec.background, spec.seed)
+    return _Clip(spec, rig, cam, cam_ss, stage, palette, build_timeline(spec))
+
+
+def _f3(c: tuple[int, int, int]) -> tuple[float, float, float]:
+    return (float(c[0]), float(c[1]), float(c[2]))
+
+
+def _frame_state(tl: Timeline, i: int) -> FrameState:
+    return FrameState(
+        h=float(tl.h[i]),
+        arch_w=float(tl.arch_w[i]),
+        crane_w=float(tl.crane_w[i]),
+        heel_w=float(tl.heel_w[i]),
+        pelvis_w=float(tl.pelvis_w[i]),
+        shin_sign=float(tl.shin_sign[i]),
+    )
+
+
+def render_frame(clip: _Clip, i: int) -> np.ndarray:
+    """Frame i as an (H, W, 3) uint8 BGR image."""
+    sk = build_skeleton(clip.rig, _frame_state(clip.timeline, i))
+    far = "left" if clip.spec.near_side == "right" else "right"
+    caps = body_capsules(sk, clip.palette, clip.spec.body_scale, far_side=far)
+    canvas = clip.stage.canvas.copy()
+    apply_shadow(canvas, clip.stage.floor_w, figure_shadow(clip.camera_ss, caps))
+    draw_capsules(canvas, caps)
+    size = (clip.spec.width, clip.spec.height)
+    small = np.asarray(
+        cv2.resize(canvas.color, size, interpolation=cv2.INTER_AREA), dtype=np.float32
+    )
+    if clip.spec.noise_sigma > 0:
+        # One-channel view so mean and sigma apply to every sample; reseeded per frame so frames
+        # are reproducible in any worker (cv2's RNG is much faster than numpy's here).
+        noise = np.empty((small.shape[0], small.size // small.shape[0]), np.float32)
+        cv2.setRNGSeed((clip.spec.seed * 1_000_003 + i) & 0x7FFFFFFF)
+        cv2.randn(noise, np.zeros(1), np.full(1, float(clip.spec.noise_sigma)))
+        small += noise.reshape(small.shape)
+    out: np.ndarray = cv2.convertScaleAbs(small)  # rounds and saturates to uint8 (values >= 0)
+    return out
+
+
+def ground_truth(spec: ClipSpec) -> dict[str, np.ndarray]:
+    """Per-frame truth without drawing: the arrays of ``{name}_gt.npz``.
+
+    h (T,), rep (T,) 0-based or -1, phase (T,) str, gt_px (T, 33, 2) true landmark pixels (NaN for
+    landmarks the figure lacks), hip_angle_deg (T,) and shin_deg (T,) on the near side (see
+    :mod:`formcheck.synth.truth` for their sign conventions). Single-leg clips add
+    working_hip_angle_deg and working_shin_deg, measured on the working leg's side.
+    """
+    tl = build_timeline(spec)
+    rig = rig_for(spec)
+    cam = make_camera(spec.camera, spec.width, spec.height)
+    gt = np.full((tl.n_frames, N_LANDMARKS, 2), np.nan)
+    for i in range(tl.n_frames):
+        lm = landmarks_m(build_skeleton(rig, _frame_state(tl, i)), spec.body_scale)
+        have = ~np.isnan(lm[:, 0])
+        gt[i, have] = cam.project(lm[have])[0]
+    head_left = spec.camera.facing == "left"
+    out = {
+        "h": tl.h,
+        "rep": tl.rep,
+        "phase": tl.phase,
+        "gt_px": gt,
+        "hip_angle_deg": hip_angle_deg(gt, spec.near_side),
+        "shin_deg": shin_deg(gt, spec.near_side, head_left=head_left),
+    }
+    if spec.working_leg is not None:
+        out["working_hip_angle_deg"] = hip_angle_deg(gt, spec.working_leg)
+        out["working_shin_deg"] = shin_deg(gt, spec.working_leg, head_left=head_left)
+    return out
+
+
+def iter_frames(spec: ClipSpec) -> Iterator[np.ndarray]:
+    """Yield every frame of a clip (BGR uint8), in order."""
+    clip = _prepare(spec)
+    for i in range(clip.timeline.n_frames):
+        yield render_frame(clip, i)
+
+
+def render_clip(spec: ClipSpec, out_dir: Path) -> dict[str, Any]:
+    """Write ``{name}.mp4`` and ``{name}_gt.npz`` into out_dir; return the labels.json entry."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    clip = _prepare(spec)
+    with VideoSink(
+        out_dir / f"{spec.name}.mp4", spec.width, spec.height, spec.fps, crf=spec.crf
+    ) as sink:
+        for i in range(clip.timeline.n_frames):
+            sink.write(render_frame(clip, i))
+    truth: dict[str, Any] = dict(ground_truth(spec))
+    np.savez_compressed(out_dir / f"{spec.name}_gt.npz", **truth)
+    log.info("rendered %s: %d frames, %d reps", spec.name, clip.timeline.n_frames, len(spec.reps))
+    return labels_entry(spec, clip.timeline)
+
+
+def labels_entry(spec: ClipSpec, tl: Timeline) -> dict[str, Any]:
+    """The clip's labels.json object (format: ../shared/README.md)."""
+    entry: dict[str, Any] = {
+        "file": f"{spec.name}.mp4",
+        "exercise": spec.variation,
+        "load": "bodyweight",
+        "view": spec.view,
+        "confidence": "high",
+        "reps": len(tl.reps),
+        "rep_details": [
+            {
+                "index": k + 1,
+                "start_s": round(r.bottom_start_s, 3),
+                "end_s": round(r.end_s, 3),
+                "lockout_s": round(r.lockout_s, 3),
+                "faults": [c for c in FAULT_CODES if c in r.faults],
+            }
+            for k, r in enumerate(tl.reps)
+        ],
+        "faults_checked": list(FAULT_CODES),
+        "fps": spec.fps,
+        "mirrored": False,
+        "near_side": spec.near_side,
+    }
+    if spec.working_leg is not None:
+        entry["working_leg"] = spec.working_leg
+    return entry
+
+
+def _worker_init() -> None:
+    cv2.setNumThreads(1)
+
+
+def _render_one(args: tuple[ClipSpec, Path]) -> dict[str, Any]:
+    return render_clip(args[0], args[1])
+
+
+def render_clips(
+    specs: Sequence[ClipSpec],
+    out_dir: Path,
+    workers: int | None = None,
+    progress: bool = True,
+) -> list[dict[str, Any]]:
+    """Render clips in parallel (one clip per process; all cores by default).
+
+    Writes ``out_dir/labels.json`` (entries in the order of ``specs``) and returns the entries.
+    """
+    from tqdm import tqdm
+
+    out_dir = Path(out_dir)
+    names = [s.name for s in specs]
+    if len(set(names)) != len(names):
+        raise ValueError("clip names must be unique")
+    n_workers = max(1, min(workers or os.cpu_count() or 1, len(specs)))
+    jobs = [(s, out_dir) for s in specs]
+    bar = tqdm(total=len(specs), unit="clip", disable=not progress)
+    by_name: dict[str, dict[str, Any]] = {}
+    try:
+        if n_workers == 1:
+            for job in jobs:
+                entry = _render_one(job)
+                by_name[entry["file"]] = entry
+                bar.update()
+        else:
+            with multiprocessing.Pool(n_workers, initializer=_worker_init) as pool:
+                for entry in pool.imap_unordered(_render_one, jobs):
+                    by_name[entry["file"]] = entry
+                    bar.update()
+    finally:
+        bar.close()
+    entries = [by_name[f"{s.name}.mp4"] for s in specs]
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "labels.json").write_text(json.dumps(entries, indent=1) + "\n")
+    return entries

@@ -1,0 +1,50 @@
+"""Render the bundled sample clips into sample_videos/ (reproducible: fixed specs and seeds).
+
+    python tools/make_samples.py
+
+Each clip comes with its ground truth (``*_gt.npz``) and one ``labels.json`` in the format of
+../shared/README.md. The figure is drawn by formcheck.synth (numpy + OpenCV), so the samples
+carry no third-party footage.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from formcheck.synth import CameraSpec, ClipSpec, RepSpec, render_clip
+
+OUT = Path(__file__).resolve().parents[1] / "sample_videos"
+
+SAMPLES = (
+    ClipSpec(
+        "hip_thrust_side",
+        (
+            RepSpec(),
+            RepSpec(faults=("lumbar_hyperextension",)),
+            RepSpec(),
+            RepSpec(faults=("incomplete_lockout",)),
+            RepSpec(faults=("rushed_eccentric",), down_s=0.45),
+        ),
+        camera=CameraSpec(facing="left"),
+        lead_in_s=0.5,
+        lead_out_s=1.0,
+        crf=30,
+        seed=1,
+    ),
+)
+
+
+def main() -> int:
+    OUT.mkdir(exist_ok=True)
+    labels = [render_clip(spec, OUT) for spec in SAMPLES]
+    (OUT / "labels.json").write_text(json.dumps(labels, indent=1) + "\n", encoding="utf-8")
+    for spec in SAMPLES:
+        size = (OUT / f"{spec.name}.mp4").stat().st_size
+        sys.stdout.write(f"{spec.name}.mp4: {size / 1e6:.2f} MB\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
