@@ -14,6 +14,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from bad_inputs import empty as _empty
+from bad_inputs import folder as _folder
+from bad_inputs import missing as _missing
+from bad_inputs import text as _text
 
 from formcheck import errors
 from formcheck.cli import main
@@ -25,28 +29,6 @@ def _in_tmp(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Run from a temp folder (the default output folder is relative), no model override."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("FORMCHECK_MODEL", raising=False)
-
-
-def _missing(tmp_path: Path) -> Path:
-    return tmp_path / "missing.mp4"
-
-
-def _text(tmp_path: Path) -> Path:
-    path = tmp_path / "clip.mp4"
-    path.write_text("definitely not a video\n")
-    return path
-
-
-def _empty(tmp_path: Path) -> Path:
-    path = tmp_path / "empty.mp4"
-    path.touch()
-    return path
-
-
-def _folder(tmp_path: Path) -> Path:
-    path = tmp_path / "clips"
-    path.mkdir()
-    return path
 
 
 def _missing_npz(tmp_path: Path) -> Path:

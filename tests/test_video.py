@@ -11,6 +11,10 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
+from bad_inputs import empty as _empty
+from bad_inputs import folder as _folder
+from bad_inputs import missing as _missing
+from bad_inputs import text as _text
 
 from formcheck.errors import EXIT_INPUT, InputError
 from formcheck.landmarks.names import N_LANDMARKS
@@ -122,28 +126,6 @@ def test_writer_creates_missing_folders(tmp_path: Path) -> None:
 
 
 # --- unreadable inputs --------------------------------------------------------------------
-
-
-def _missing(tmp_path: Path) -> Path:
-    return tmp_path / "missing.mp4"
-
-
-def _folder(tmp_path: Path) -> Path:
-    path = tmp_path / "folder.mp4"
-    path.mkdir()
-    return path
-
-
-def _empty(tmp_path: Path) -> Path:
-    path = tmp_path / "empty.mp4"
-    path.touch()
-    return path
-
-
-def _text(tmp_path: Path) -> Path:
-    path = tmp_path / "x.mp4"
-    path.write_text("this is not a video\n" * 20)
-    return path
 
 
 def _cut_without_index(tmp_path: Path) -> Path:

@@ -149,6 +149,13 @@ def runs(mask: np.ndarray) -> list[tuple[int, int]]:
     return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True))
 
 
+def _design(cutoff_hz: float, fs: float) -> np.ndarray | None:
+    """Second-order-sections Butterworth low-pass, or None when the cut-off is above Nyquist."""
+    if cutoff_hz >= 0.45 * fs:
+        return None
+    return np.asarray(signal.butter(_FILTER_ORDER, cutoff_hz, fs=fs, output="sos"))
+
+
 class Smoother(Protocol):
     """A low-pass strategy over (T, C) arrays sampled at ``fs`` Hz; NaN runs stay NaN."""
 
@@ -162,10 +169,10 @@ class ZeroPhaseSmoother:
         self.cutoff_hz = cutoff_hz
 
     def smooth(self, x: np.ndarray, fs: float) -> np.ndarray:
-        if self.cutoff_hz >= 0.45 * fs:
-            return x.copy()
-        sos = signal.butter(_FILTER_ORDER, self.cutoff_hz, fs=fs, output="sos")
+        sos = _design(self.cutoff_hz, fs)
         out = x.copy()
+        if sos is None:
+            return out
         padlen = 3 * (2 * len(sos) + 1)
         for c in range(x.shape[1]):
             for start, stop in runs(np.isfinite(x[:, c])):
@@ -185,11 +192,11 @@ class CausalSmoother:
         self.cutoff_hz = cutoff_hz
 
     def smooth(self, x: np.ndarray, fs: float) -> np.ndarray:
-        if self.cutoff_hz >= 0.45 * fs:
-            return x.copy()
-        sos = signal.butter(_FILTER_ORDER, self.cutoff_hz, fs=fs, output="sos")
-        zi0 = signal.sosfilt_zi(sos)
+        sos = _design(self.cutoff_hz, fs)
         out = x.copy()
+        if sos is None:
+            return out
+        zi0 = signal.sosfilt_zi(sos)
         for c in range(x.shape[1]):
             for start, stop in runs(np.isfinite(x[:, c])):
                 seg = x[start:stop, c]
