@@ -1,10 +1,12 @@
-"""Render the bundled sample clips into sample_videos/ (reproducible: fixed specs and seeds).
+"""Render the bundled sample clips into sample_videos/ (fixed specs and seeds).
 
     python tools/make_samples.py
 
 Each clip comes with its ground truth (``*_gt.npz``) and one ``labels.json`` in the format of
 ../shared/README.md. The figure is drawn by formcheck.synth (numpy + OpenCV), so the samples
-carry no third-party footage.
+carry no third-party footage. Frames, ground truth and labels are the same on every run; the
+mp4's bytes are not (libx264 in PyAV's wheel gave different streams for identical frames, even
+single-threaded), so compare decoded frames or labels, not file hashes.
 """
 
 from __future__ import annotations

@@ -46,6 +46,7 @@ class VideoSink:
         self._stream: Any = None
         self._cv_writer: Any = None
         self._count = 0
+        self._time_base = Fraction(1, 30)
 
     def __enter__(self) -> VideoSink:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -60,6 +61,7 @@ class VideoSink:
         import av
 
         rate = Fraction(self.fps).limit_denominator(1001)
+        self._time_base = 1 / rate
         container = av.open(str(self.path), mode="w")
         try:
             stream = container.add_stream("libx264", rate=rate)
@@ -95,6 +97,7 @@ class VideoSink:
             import av
 
             frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(frame_bgr), format="bgr24")
+            frame.pts, frame.time_base = self._count, self._time_base
             for packet in self._stream.encode(frame):
                 self._container.mux(packet)
         self._count += 1
