@@ -43,9 +43,9 @@ class RepConfig:
     """Rep and phase segmentation (stage 6). Heights are in torso lengths."""
 
     min_rise: float = _t(0.15, "torso", 0.02, 2, "smallest hip rise that counts as a rep")
-    min_rep_s: float = _t(0.6, "s", 0.1, 10, "shorter up-and-down cycles are jitter")
-    bottom_band: float = _t(0.12, "range", 0.01, 0.5, "share of the rep range counted as bottom")
-    top_band: float = _t(0.08, "range", 0.01, 0.5, "share of the rep range counted as top")
+    still_share: float = _t(
+        0.08, "1", 0.01, 0.5, "hips slower than this share of a phase's peak speed are still"
+    )
     full_range_share: float = _t(0.7, "1", 0.1, 1, "below this share of the best range: partial")
     max_trunk_tilt_deg: float = _t(
         50.0, "deg", 10, 90, "trunk steeper than this at the top is not a hip thrust"

@@ -77,7 +77,7 @@ def analyze_series(
     metrics = compute_metrics(series, view.metric_side)  # per-frame metrics
     counted = count_reps(metrics.hip_height, cfg.reps.min_rise)  # reps
     events = [e for e in counted if is_hip_thrust_rep(e, metrics, cfg.reps)]
-    phases = phase_times(metrics.t_s, metrics.hip_height, events)
+    phases = phase_times(metrics.t_s, metrics.hip_height, events, cfg.reps.still_share)
     reps, var = _assess(series, metrics, view, events, phases, cfg)  # faults
     status: Status = "ok"
     if not events and (counted or _upright(metrics, cfg)):

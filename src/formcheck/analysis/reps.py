@@ -22,8 +22,10 @@ from enum import Enum
 
 import numpy as np
 
+from formcheck.config import RepConfig
+
 #: Hips slower than this share of the phase's peak speed are still (phase boundary).
-STILL_SHARE = 0.08
+STILL_SHARE = RepConfig().still_share
 
 
 class RepState(Enum):
