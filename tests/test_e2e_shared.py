@@ -16,7 +16,10 @@ from conftest import shared_path
 
 from formcheck import errors
 from formcheck.cli import main
-from formcheck.pipeline import analyze
+from formcheck.config import Config
+from formcheck.evaluate.cache import LandmarkCache
+from formcheck.pipeline import analyze, analyze_series
+from formcheck.pose.models import resolve_model
 from formcheck.report.json_report import to_dict
 from formcheck.results import SetReport
 
@@ -39,18 +42,27 @@ CLIPS = [(folder, lab) for folder in ("synth", "videos") for lab in _labels(fold
 
 
 @pytest.fixture(scope="session")
-def landmarks_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("landmarks")
+def cache(tmp_path_factory: pytest.TempPathFactory) -> LandmarkCache:
+    """One landmark cache for the session: the model runs once per clip (eval reuses it)."""
+    return LandmarkCache(tmp_path_factory.mktemp("landmarks"), resolve_model(None))
 
 
 @pytest.fixture(scope="session")
-def reports(landmarks_dir: Path) -> dict[str, SetReport]:
-    """Every shared clip analysed once (the model runs here), landmarks saved for replay."""
+def reports(cache: LandmarkCache) -> dict[str, SetReport]:
+    """Every shared clip analysed once."""
     out = {}
     for folder, lab in CLIPS:
-        clip = shared_path(folder, lab["file"])
-        out[lab["file"]] = analyze(clip, save_landmarks=landmarks_dir / f"{clip.stem}.npz")
+        raw, warnings = cache.get(shared_path(folder, lab["file"]))
+        out[lab["file"]] = analyze_series(raw, Config(), lab["file"], warnings)
     return out
+
+
+def _saved(cache: LandmarkCache, folder: str, name: str, tmp_path: Path) -> Path:
+    """The clip's landmarks as a file ``formcheck analyze`` can replay."""
+    raw, _ = cache.get(shared_path(folder, name))
+    target = tmp_path / f"{Path(name).stem}.npz"
+    raw.save(target)
+    return target
 
 
 def _ids(case: tuple[str, dict[str, Any]]) -> str:
@@ -103,23 +115,25 @@ def test_near_side_and_view(reports: dict[str, SetReport]) -> None:
         assert view.near_side == lab["near_side"]
 
 
-def test_replay_gives_the_same_report(reports: dict[str, SetReport], landmarks_dir: Path) -> None:
+def test_replay_gives_the_same_report(
+    reports: dict[str, SetReport], cache: LandmarkCache, tmp_path: Path
+) -> None:
     name = "dev_faults_side.mp4"
-    replayed = to_dict(analyze(landmarks_dir / "dev_faults_side.npz"))
+    replayed = to_dict(analyze(_saved(cache, "synth", name, tmp_path)))
     original = to_dict(reports[name])
     replayed.pop("clip"), original.pop("clip")
     assert replayed == original
 
 
 def test_cli_exit_code_for_a_negative(
-    reports: dict[str, SetReport],
-    landmarks_dir: Path,
+    cache: LandmarkCache,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    code = main(["analyze", str(landmarks_dir / "wongfit__deadlift.npz"), "--out", str(tmp_path)])
+    npz = _saved(cache, "videos", "wongfit__deadlift.mp4", tmp_path)
+    code = main(["analyze", str(npz), "--out", str(tmp_path / "out")])
     assert code == errors.EXIT_NOT_HIP_THRUST
-    data = json.loads((tmp_path / "report.json").read_text())
+    data = json.loads((tmp_path / "out" / "report.json").read_text())
     assert data["rep_count"] == 0 and data["status"] == "not_hip_thrust"
     assert "not a hip thrust" in capsys.readouterr().err
 
@@ -160,3 +174,31 @@ def test_readme_sample(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     for rep, want in zip(data["reps"], label["rep_details"], strict=True):
         assert set(want["faults"]) <= {f["code"] for f in rep["faults"]}
     assert "what to work on next" in capsys.readouterr().out
+
+
+BASELINE = Path(__file__).with_name("baseline_metrics.json")
+
+
+def test_accuracy_not_below_baseline(cache: LandmarkCache, reports: dict[str, SetReport]) -> None:
+    """formcheck eval over ../shared and the samples: no number may fall below the baseline.
+
+    The baseline (tests/baseline_metrics.json) is committed; after a real improvement,
+    regenerate it with ``python tools/update_baseline.py`` and commit it with the change.
+    """
+    from formcheck.evaluate.run import evaluate
+    from formcheck.evaluate.summary import summarize
+
+    folders = [
+        shared_path("synth"),
+        shared_path("videos"),
+        Path(__file__).parents[1] / "sample_videos",
+    ]
+    now = summarize(evaluate(folders, cache.folder).rows)["overall"]
+    base = json.loads(BASELINE.read_text())["overall"]
+    assert now["failed"] <= base["failed"]
+    assert now["rep_count_exact"] >= base["rep_count_exact"]
+    assert now["hip_angle_mae_deg"] <= base["hip_angle_mae_deg"] + 0.25
+    assert now["clean_reps_with_false_fault"] <= base["clean_reps_with_false_fault"]
+    for code, f in base["faults"].items():
+        if f["f1"] is not None:
+            assert now["faults"][code]["f1"] >= f["f1"], code

@@ -26,7 +26,7 @@ SAMPLES = (
             RepSpec(),
             RepSpec(faults=("lumbar_hyperextension",)),
             RepSpec(),
-            RepSpec(faults=("incomplete_lockout",)),
+            RepSpec(faults=("incomplete_lockout", "range_drift")),
             RepSpec(faults=("rushed_eccentric",), down_s=0.45),
         ),
         camera=CameraSpec(facing="left"),

@@ -41,6 +41,14 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--save-landmarks", type=Path, metavar="NPZ", help="also save the landmarks")
     a.add_argument("-q", "--quiet", action="store_true", help="no table, no progress bar")
 
+    e = sub.add_parser("eval", help="measure accuracy on labelled datasets")
+    e.add_argument("datasets", nargs="+", type=Path, help="folders holding clips + labels.json")
+    e.add_argument("--out", type=Path, help="write eval.json and eval.md here")
+    e.add_argument("--cache", type=Path, help="landmark cache (default ~/.cache/formcheck)")
+    e.add_argument("--model", help="pose model: full, lite, heavy, or a .task path")
+    e.add_argument("--config", type=Path, help="TOML file overriding thresholds")
+    e.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+
     m = sub.add_parser("models", help="list and verify pose models; --fetch downloads one")
     m.add_argument("--fetch", choices=["lite", "full", "heavy"], help="download this model")
     return p
@@ -103,6 +111,42 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     return errors.EXIT_OK
 
 
+def cmd_eval(args: argparse.Namespace) -> int:
+    import json
+
+    from formcheck.config import load_config
+    from formcheck.evaluate.cache import default_cache_dir
+    from formcheck.evaluate.run import evaluate
+    from formcheck.evaluate.summary import summarize, to_markdown
+    from formcheck.report.json_report import write_atomic
+
+    for folder in args.datasets:
+        if not (folder / "labels.json").is_file():
+            raise errors.InputError(f"{folder}: no labels.json (not a labelled dataset)")
+    bar = None
+    if not args.quiet and sys.stderr.isatty():
+        from tqdm import tqdm
+
+        bar = tqdm(unit="clip", desc="eval", leave=False, file=sys.stderr)
+    result = evaluate(
+        args.datasets,
+        args.cache or default_cache_dir(),
+        config=load_config(args.config),
+        model=args.model,
+        on_clip=(lambda clip: bar.update(1)) if bar else None,
+    )
+    if bar:
+        bar.close()
+    summary = summarize(result.rows)
+    markdown = to_markdown(summary)
+    print(markdown)
+    print(f"landmark cache: {result.cache_hits} hits, {result.cache_misses} runs of the model")
+    if args.out:
+        write_atomic(args.out / "eval.json", json.dumps(summary, indent=1) + "\n")
+        write_atomic(args.out / "eval.md", markdown)
+    return errors.EXIT_OK
+
+
 def cmd_models(args: argparse.Namespace) -> int:
     from formcheck.pose.models import KNOWN_MODELS, fetch, list_models
 
@@ -123,7 +167,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.DEBUG if args.debug else logging.WARNING,
         format="formcheck: %(levelname)s: %(message)s",
     )
-    commands = {"analyze": cmd_analyze, "models": cmd_models}
+    commands = {"analyze": cmd_analyze, "eval": cmd_eval, "models": cmd_models}
     try:
         return commands[args.command](args)
     except errors.FormcheckError as exc:

@@ -1,0 +1,1 @@
+"""Measure the analyzer against labelled datasets (``formcheck eval``)."""

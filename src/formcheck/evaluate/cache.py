@@ -1,0 +1,55 @@
+"""Landmarks cached by clip content and model, so re-evaluating after a rule change
+does not re-run the pose model."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from dataclasses import replace
+from pathlib import Path
+
+from formcheck.landmarks.series import PoseSeries
+from formcheck.pose.track import ProgressFn, read_pose_series
+
+log = logging.getLogger(__name__)
+
+
+def default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "formcheck" / "landmarks"
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class LandmarkCache:
+    """``get(clip)``: the clip's raw landmarks, from the cache or by running the model."""
+
+    def __init__(self, folder: Path, model: Path) -> None:
+        self.folder = folder
+        self.model = model
+        self._model_key = file_sha256(model)[:16]
+        self.hits = self.misses = 0
+
+    def key(self, clip: Path) -> str:
+        return f"{file_sha256(clip)[:24]}-{self._model_key}"
+
+    def get(self, clip: Path, progress: ProgressFn | None = None) -> tuple[PoseSeries, list[str]]:
+        target = self.folder / f"{self.key(clip)}.npz"
+        if target.is_file():
+            self.hits += 1
+            series = PoseSeries.load(target)
+            return series, [w for w in series.meta.get("warnings", "").split("\n") if w]
+        self.misses += 1
+        series, warnings = read_pose_series(clip, str(self.model), progress)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(target.stem + ".tmp.npz")
+        replace(series, meta={**series.meta, "warnings": "\n".join(warnings)}).save(tmp)
+        tmp.replace(target)  # atomic: a killed run never leaves a half-written entry
+        return series, warnings

@@ -1,0 +1,127 @@
+"""Compare one report with its labels: reps matched by lockout time, faults per rep,
+hip angle per frame against rendered ground truth."""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from formcheck.analysis.metrics import hip_extension_deg
+from formcheck.evaluate.dataset import LabelledClip
+from formcheck.landmarks.names import joint
+from formcheck.results import SetReport
+
+#: A detected rep matches a labelled one when their lockouts are this close (seconds).
+MATCH_TOLERANCE_S = 1.0
+
+
+@dataclass
+class FaultCounts:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    def add(self, other: FaultCounts) -> None:
+        self.tp, self.fp, self.fn = self.tp + other.tp, self.fp + other.fp, self.fn + other.fn
+
+    @property
+    def precision(self) -> float | None:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else None
+
+    @property
+    def recall(self) -> float | None:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else None
+
+    @property
+    def f1(self) -> float | None:
+        d = 2 * self.tp + self.fp + self.fn
+        return 2 * self.tp / d if d else None
+
+
+@dataclass
+class ClipScore:
+    """One clip's row: what was expected, what was found, what went wrong."""
+
+    clip: LabelledClip
+    error: str | None = None
+    reps_true: int = 0
+    reps_found: int = 0
+    faults: dict[str, FaultCounts] = field(default_factory=dict)
+    clean_reps: int = 0
+    clean_reps_with_false_fault: int = 0
+    hip_abs_err_deg: np.ndarray | None = None
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def rep_error(self) -> int:
+        return self.reps_found - self.reps_true
+
+
+def match_reps(true_lockouts: list[float], found_lockouts: list[float]) -> dict[int, int]:
+    """Labelled rep index -> detected rep index, greedy by time, one to one."""
+    pairs = sorted(
+        (abs(t - f), i, j)
+        for i, t in enumerate(true_lockouts)
+        for j, f in enumerate(found_lockouts)
+        if abs(t - f) <= MATCH_TOLERANCE_S
+    )
+    out: dict[int, int] = {}
+    used: set[int] = set()
+    for _, i, j in pairs:
+        if i not in out and j not in used:
+            out[i] = j
+            used.add(j)
+    return out
+
+
+def score_clip(clip: LabelledClip, report: SetReport) -> ClipScore:
+    label = clip.label
+    row = ClipScore(clip, reps_true=int(label.get("reps", 0)), reps_found=report.rep_count)
+    if row.rep_error:
+        row.problems.append(f"counted {row.reps_found} reps, labelled {row.reps_true}")
+    details = label.get("rep_details") or []
+    checked = [c for c in label.get("faults_checked", []) if report.assessable.get(c)]
+    matched = match_reps([d["lockout_s"] for d in details], [r.lockout_s for r in report.reps])
+    for i, want in enumerate(details):
+        want_codes = set(want.get("faults", []))
+        j = matched.get(i)
+        got = {f.code for f in report.reps[j].faults} if j is not None else set()
+        if j is None and details:
+            row.problems.append(f"labelled rep {i + 1} not found")
+        for code in checked:
+            counts = row.faults.setdefault(code, FaultCounts())
+            if code in want_codes and code in got:
+                counts.tp += 1
+            elif code in want_codes:
+                counts.fn += 1
+                row.problems.append(f"rep {i + 1}: missed {code}")
+            elif code in got:
+                counts.fp += 1
+                row.problems.append(f"rep {i + 1}: false {code}")
+        if not want_codes and j is not None:
+            row.clean_reps += 1
+            row.clean_reps_with_false_fault += bool(got & set(checked))
+    row.hip_abs_err_deg = hip_angle_errors(clip, report)
+    return row
+
+
+def hip_angle_errors(clip: LabelledClip, report: SetReport) -> np.ndarray | None:
+    """|measured - true| hip extension per frame, where ground truth exists (degrees)."""
+    if not clip.truth_path.is_file() or not report.view.sagittal:
+        return None
+    with np.load(clip.truth_path) as gt:
+        leg = clip.label.get("working_leg") or clip.label.get("near_side")
+        if leg not in ("left", "right") or "gt_px" not in gt:
+            return None
+        px = gt["gt_px"]
+        truth = hip_extension_deg(
+            px[:, joint("shoulder", leg)], px[:, joint("hip", leg)], px[:, joint("knee", leg)]
+        )
+    ours = report.metrics.hip_extension_deg
+    n = min(len(truth), len(ours))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        err = np.abs(ours[:n] - truth[:n])
+    return err[np.isfinite(err)]

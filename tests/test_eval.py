@@ -1,0 +1,120 @@
+"""formcheck eval: rep matching, fault counting, aggregation, failed clips as rows.
+
+No model runs here: clips' landmarks are put in the cache beforehand (built sets).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from builders import RepShape, build_set
+
+from formcheck.cli import main
+from formcheck.evaluate.cache import LandmarkCache
+from formcheck.evaluate.run import evaluate
+from formcheck.evaluate.scoring import FaultCounts, match_reps
+from formcheck.evaluate.summary import summarize, to_markdown
+from formcheck.pose.models import resolve_model
+
+
+@pytest.mark.parametrize(
+    ("true", "found", "expected"),
+    [
+        ([2.0, 7.0], [2.1, 7.3], {0: 0, 1: 1}),  # one to one, in order
+        ([2.0, 7.0], [7.2], {1: 0}),  # a missed first rep
+        ([2.0], [1.8, 2.3], {0: 0}),  # the closer of two candidates
+        ([2.0], [4.0], {}),  # too far apart: no match
+        ([2.0, 2.6], [2.5], {1: 0}),  # each detected rep used once, the closest pair wins
+    ],
+)
+def test_match_reps(true: list[float], found: list[float], expected: dict[int, int]) -> None:
+    assert match_reps(true, found) == expected
+
+
+@pytest.mark.parametrize(
+    ("tp", "fp", "fn", "f1"),
+    [(4, 0, 0, 1.0), (1, 1, 0, 2 / 3), (0, 0, 3, 0.0), (0, 0, 0, None)],
+)
+def test_f1(tp: int, fp: int, fn: int, f1: float | None) -> None:
+    assert FaultCounts(tp, fp, fn).f1 == (pytest.approx(f1) if f1 is not None else None)
+
+
+CHECKED = ["incomplete_lockout", "lumbar_hyperextension", "no_top_pause", "range_drift"]
+
+
+def _dataset(tmp_path: Path, cache: LandmarkCache) -> Path:
+    """Three clips: clean, one with faults (one mislabelled on purpose), one broken file."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    sets = {
+        "clean.mp4": [RepShape()] * 3,
+        "faults.mp4": [RepShape(), RepShape(top_trunk_deg=-25.0), RepShape(top_s=0.0)],
+    }
+    labels = []
+    for name, shapes in sets.items():
+        series, truth = build_set(shapes, noise_px=1.0)
+        clip = folder / name
+        clip.write_bytes(name.encode())  # stands for the video: the cache is keyed by content
+        series.save(cache.folder / f"{cache.key(clip)}.npz")
+        labels.append(
+            {
+                "file": name,
+                "exercise": "hip_thrust",
+                "view": "side",
+                "confidence": "high",
+                "reps": len(shapes),
+                "faults_checked": CHECKED,
+                "rep_details": [
+                    {"index": k + 1, "lockout_s": t, "faults": []}
+                    for k, t in enumerate(truth.lockout_s)
+                ],
+            }
+        )
+    labels[1]["rep_details"][1]["faults"] = ["lumbar_hyperextension"]
+    labels[1]["rep_details"][0]["faults"] = ["incomplete_lockout"]  # wrong on purpose: a miss
+    # rep 3's no_top_pause is left unlabelled on purpose: a false fault
+    (folder / "broken.mp4").write_text("not a video")
+    labels.append({"file": "broken.mp4", "exercise": "hip_thrust", "reps": 2, "confidence": "high"})
+    (folder / "labels.json").write_text(json.dumps(labels))
+    return folder
+
+
+@pytest.fixture
+def cache(tmp_path: Path) -> LandmarkCache:
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    return LandmarkCache(folder, resolve_model(None))
+
+
+def test_evaluate_counts_and_rows(tmp_path: Path, cache: LandmarkCache) -> None:
+    result = evaluate([_dataset(tmp_path, cache)], cache.folder)
+    summary = summarize(result.rows)
+    overall = summary["overall"]
+    assert overall["clips"] == 3 and overall["failed"] == 1
+    assert overall["rep_count_exact"] == 1.0  # over the clips that could be analysed
+    faults = overall["faults"]
+    assert (faults["lumbar_hyperextension"]["tp"], faults["lumbar_hyperextension"]["fp"]) == (1, 0)
+    assert faults["incomplete_lockout"]["fn"] == 1
+    assert faults["no_top_pause"]["fp"] == 1
+    broken = next(c for c in summary["clips"] if c["clip"] == "broken.mp4")
+    assert "not a readable video" in broken["error"]
+    assert result.cache_misses == 1  # only the broken clip reached the model path
+    md = to_markdown(summary)
+    assert "| lumbar_hyperextension | 1 | 0 | 0 |" in md
+    assert "rep 1: missed incomplete_lockout" in md
+
+
+def test_cli_eval_writes_reports(tmp_path: Path, cache: LandmarkCache, capsys) -> None:  # type: ignore[no-untyped-def]
+    data = _dataset(tmp_path, cache)
+    out = tmp_path / "out"
+    assert main(["eval", str(data), "--cache", str(cache.folder), "--out", str(out), "-q"]) == 0
+    assert json.loads((out / "eval.json").read_text())["overall"]["clips"] == 3
+    assert (out / "eval.md").read_text().startswith("| subset |")
+    assert "landmark cache:" in capsys.readouterr().out
+
+
+def test_cli_eval_rejects_a_folder_without_labels(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    assert main(["eval", str(tmp_path)]) == 3
+    assert "no labels.json" in capsys.readouterr().err
