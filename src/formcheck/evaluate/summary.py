@@ -11,7 +11,7 @@ from formcheck.analysis.rules import FAULT_CODES
 from formcheck.evaluate.scoring import ClipScore, FaultCounts
 
 
-def _r(x: float | None, nd: int = 3) -> float | None:
+def _r(x: float | np.floating | None, nd: int = 3) -> float | None:
     return None if x is None else round(float(x), nd)
 
 
