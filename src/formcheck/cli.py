@@ -41,6 +41,14 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--save-landmarks", type=Path, metavar="NPZ", help="also save the landmarks")
     a.add_argument("-q", "--quiet", action="store_true", help="no table, no progress bar")
 
+    from formcheck.synth.cli_args import add_synth_arguments
+
+    y = sub.add_parser(
+        "synth",
+        help="render labelled synthetic hip-thrust clips (one clip, or --benchmark for the set)",
+    )
+    add_synth_arguments(y)
+
     e = sub.add_parser("eval", help="measure accuracy on labelled datasets")
     e.add_argument("datasets", nargs="+", type=Path, help="folders holding clips + labels.json")
     e.add_argument("--out", type=Path, help="write eval.json and eval.md here")
@@ -111,6 +119,16 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     return errors.EXIT_OK
 
 
+def cmd_synth(args: argparse.Namespace) -> int:
+    from formcheck.synth.cli_args import run_synth
+
+    entries = run_synth(args)
+    frames = sum(round(e["rep_details"][-1]["end_s"] * e["fps"]) for e in entries if e["reps"])
+    print(f"rendered {len(entries)} clip(s), about {frames} frames, into {args.out_dir}")
+    print(f"labels: {Path(args.out_dir) / 'labels.json'}")
+    return errors.EXIT_OK
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     import json
 
@@ -167,7 +185,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.DEBUG if args.debug else logging.WARNING,
         format="formcheck: %(levelname)s: %(message)s",
     )
-    commands = {"analyze": cmd_analyze, "eval": cmd_eval, "models": cmd_models}
+    commands = {"analyze": cmd_analyze, "synth": cmd_synth, "eval": cmd_eval, "models": cmd_models}
     try:
         return commands[args.command](args)
     except errors.FormcheckError as exc:

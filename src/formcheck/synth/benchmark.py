@@ -1,0 +1,220 @@
+"""The synthetic benchmark: a generated, labelled set spanning variations, views, faults, tempos.
+
+A fixed table of cells says what each pair of clips shows (variation, view family, the faults of
+each rep); the seed draws everything else (rep order, tempo, camera, look, lead-in/out). Each cell
+gives one ``tune_`` and one ``test_`` clip, so both splits hold the same variations, views and
+faults in the same numbers. Tune thresholds on ``tune_`` clips, report on ``test_`` clips.
+
+Rules the table keeps so the labels say what the video shows (checked in the tests):
+
+- A partial rep among full ones is short of the set's best range, so ``incomplete_lockout`` alone
+  only appears in sets where every rep stops short (no drift); elsewhere a partial rep carries
+  ``range_drift`` too (and ``range_drift`` renders as a partial rep, see ``faults.implied_faults``).
+- Feet too close or too far shorten a glute bridge's hip rise to ~87% of a clean rep's, too near
+  the 85% range_drift limit, so glute-bridge sets with a shin fault have it on every rep; heel
+  lifts raise the hips, so they never share a set with a shin fault.
+- A single-leg clip's free leg is on the far side from the camera (working leg = near side), the
+  layout MediaPipe tracks best (../shared/docs/SYNTH.md); ``bounce`` and ``range_drift`` never fall
+  on a clip's first rep (no descent into it, no earlier rep to drift from).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from formcheck.synth.spec import FREE_LEG_POSES, CameraSpec, ClipSpec, RepSpec
+
+SPLITS: tuple[str, ...] = ("tune", "test")
+WIDTH, HEIGHT, FPS = 640, 360, 30.0
+NOISE_SIGMA = 2.0
+CRF_RANGE = (23, 32)
+
+# Fault tokens of the cell table: fault codes, with the direction of shins_not_vertical.
+_TOKENS: dict[str, tuple[str, ...]] = {
+    "IL": ("incomplete_lockout",),
+    "LH": ("lumbar_hyperextension",),
+    "RE": ("rushed_eccentric",),
+    "NP": ("no_top_pause",),
+    "BO": ("bounce",),
+    "SC": ("shins_not_vertical",),  # feet too close: knees ahead of the ankles
+    "SF": ("shins_not_vertical",),  # feet too far: ankles ahead of the knees
+    "NC": ("neck_craning",),
+    "HL": ("heels_lifting",),
+    "PT": ("pelvic_tilt_rotation",),
+    "RD": ("range_drift",),
+}
+_NOT_FIRST = ("BO", "RD")  # tokens never put on a clip's first rep
+
+_VARIATION_TAGS = {
+    "hip_thrust": "ht",
+    "glute_bridge": "gb",
+    "single_leg_hip_thrust": "slht",
+    "single_leg_glute_bridge": "slgb",
+}
+# Camera yaw (deg) per view family: side, mild oblique, steep oblique (all turned to the feet).
+_YAW_RANGE = {"side": (0, 0), "mild": (15, 25), "steep": (40, 45)}
+
+
+@dataclass(frozen=True)
+class _Cell:
+    """One pair of clips: variation, view family and per-rep fault tokens ("-" = clean rep)."""
+
+    variation: str
+    view: str
+    reps: str
+
+    def rep_tokens(self) -> list[tuple[str, ...]]:
+        return [() if r == "-" else tuple(r.split("+")) for r in self.reps.split()]
+
+
+_HT, _GB = "hip_thrust", "glute_bridge"
+_SLHT, _SLGB = "single_leg_hip_thrust", "single_leg_glute_bridge"
+
+_CELLS: tuple[_Cell, ...] = (
+    _Cell(_HT, "side", "- - -"),
+    _Cell(_HT, "side", "- LH - LH+NC"),
+    _Cell(_HT, "side", "- IL+RD RE"),
+    _Cell(_HT, "side", "- NP BO BO+RE"),
+    _Cell(_HT, "side", "SC - SC+NC"),
+    _Cell(_HT, "side", "- HL HL+NP -"),
+    _Cell(_HT, "side", "IL IL IL+RE"),  # every rep partial: no drift
+    _Cell(_HT, "side", "- - RD RD"),
+    _Cell(_HT, "mild", "- SF - LH"),
+    _Cell(_HT, "mild", "- NC RE NP+NC"),
+    _Cell(_HT, "steep", "SC LH BO"),
+    _Cell(_HT, "side", "SF - SF+RE -"),
+    _Cell(_GB, "side", "- - - -"),
+    _Cell(_GB, "side", "- LH HL NP"),
+    _Cell(_GB, "mild", "- RD IL+RD"),
+    _Cell(_GB, "mild", "SC SC+BO SC+RE SC+NC"),
+    _Cell(_GB, "steep", "IL IL+NP IL"),  # every rep partial: no drift
+    _Cell(_SLHT, "side", "- PT NC"),
+    _Cell(_SLHT, "side", "- LH RE BO"),
+    _Cell(_SLHT, "mild", "PT - PT+NP"),
+    _Cell(_SLHT, "steep", "- PT HL"),
+    _Cell(_SLHT, "side", "- - - -"),
+    _Cell(_SLGB, "side", "SF SF+PT SF"),
+    _Cell(_SLGB, "side", "- IL+RD LH"),
+    _Cell(_SLGB, "mild", "- PT+RE HL NP"),
+    _Cell(_SLGB, "steep", "- - BO NC+LH"),
+)
+
+# Looks (BGR); each clip jitters its picks a little.
+_SHIRTS = (
+    (130, 60, 25),
+    (40, 40, 160),
+    (60, 120, 50),
+    (40, 40, 40),
+    (170, 110, 40),
+    (110, 60, 120),
+)
+_SHORTS = ((30, 30, 34), (20, 20, 20), (90, 50, 20), (80, 80, 80), (40, 60, 30))
+_SKINS = ((70, 105, 150), (95, 140, 190), (50, 80, 120), (120, 160, 210), (40, 60, 90))
+
+
+def split_of(name: str) -> str:
+    """The split a benchmark clip belongs to ("tune" or "test"), from its name or file name."""
+    prefix = name.split("_", 1)[0]
+    if prefix not in SPLITS:
+        raise ValueError(f"{name!r} is not a benchmark clip name (no tune_/test_ prefix)")
+    return prefix
+
+
+def benchmark_specs(seed: int = 0) -> list[ClipSpec]:
+    """The benchmark set (two clips per cell, one per split), deterministic for a seed."""
+    specs = []
+    for c, cell in enumerate(_CELLS):
+        for k in range(2):
+            i = 2 * c + k
+            rng = np.random.default_rng([seed, i])
+            split = SPLITS[(c + k) % 2]
+            facing = ("left", "right")[(c // 2 + k) % 2]  # decoupled from the split
+            specs.append(_clip(cell, i, split, facing, seed, rng))
+    return specs
+
+
+def _clip(
+    cell: _Cell, i: int, split: str, facing: str, seed: int, rng: np.random.Generator
+) -> ClipSpec:
+    lo, hi = _YAW_RANGE[cell.view]
+    yaw = float(rng.integers(lo, hi + 1))
+    single = cell.variation.startswith("single_leg")
+    # A raised free leg needs a higher, farther camera to stay in the frame.
+    distance = rng.uniform(3.2, 3.5) if single else rng.uniform(2.7, 3.1)
+    height = rng.uniform(0.55, 0.7) if single else rng.uniform(0.35, 0.6)
+    camera = CameraSpec(yaw_deg=yaw, facing=facing, distance_m=_r(distance), height_m=_r(height))
+    view = "side" if yaw == 0 else f"obl{yaw:.0f}"
+    near = "right" if facing == "left" else "left"  # ClipSpec.near_side
+    name = f"{split}_{i:03d}_{view}_{facing}_{_VARIATION_TAGS[cell.variation]}"
+    return ClipSpec(
+        name=name,
+        reps=_reps(cell, rng),
+        variation=cell.variation,
+        working_leg=near if single else None,
+        free_leg=str(rng.choice(FREE_LEG_POSES)),
+        camera=camera,
+        width=WIDTH,
+        height=HEIGHT,
+        fps=FPS,
+        lead_in_s=_r(rng.uniform(0.3, 1.0)) if rng.random() < 0.4 else 0.0,
+        lead_out_s=_r(rng.uniform(0.3, 1.0)) if rng.random() < 0.4 else 0.0,
+        body_scale=_r(rng.uniform(0.9, 1.1)),
+        shirt_bgr=_colour(_SHIRTS, rng),
+        shorts_bgr=_colour(_SHORTS, rng),
+        skin_bgr=_colour(_SKINS, rng),
+        background=str(rng.choice(("wall", "plain"))),
+        noise_sigma=NOISE_SIGMA,
+        seed=seed * 1000 + i,
+        crf=int(rng.integers(CRF_RANGE[0], CRF_RANGE[1] + 1)),
+    )
+
+
+def _reps(cell: _Cell, rng: np.random.Generator) -> tuple[RepSpec, ...]:
+    tokens = cell.rep_tokens()
+    while True:  # a random order that keeps bounce and range_drift off the first rep
+        order = [tokens[j] for j in rng.permutation(len(tokens))]
+        if not any(t in _NOT_FIRST for t in order[0]):
+            break
+    # The clip's own clean tempo (seconds), biased to the quick end to keep clips short; each
+    # rep varies a little around it.
+    up0 = rng.triangular(0.8, 0.9, 2.0)
+    tempo0 = (
+        rng.triangular(0.3, 0.4, 1.2),
+        up0,
+        rng.triangular(0.8, 0.9, 2.0),
+        rng.triangular(max(1.2, up0 + 0.3), max(1.2, up0 + 0.3) + 0.2, 3.5),
+    )
+    reps = []
+    for toks in order:
+        bottom, up, top, down = (float(v) * rng.uniform(0.93, 1.07) for v in tempo0)
+        up = _r(min(max(up, 0.8), 2.0))
+        # Clean descents stay >= 1.25 s and slower than the concentric (rushed_eccentric's
+        # limits are 1.0 s and the concentric's duration); clean holds >= 0.85 s (limit 0.5 s).
+        reps.append(
+            RepSpec(
+                bottom_s=_r(max(bottom, 0.3)),
+                up_s=up,
+                top_s=_r(max(top, 0.85)),
+                down_s=_r(max(down, 1.25, up + 0.25)),
+                faults=tuple(dict.fromkeys(code for t in toks for code in _TOKENS[t])),
+                shins="far" if "SF" in toks else "close",
+            )
+        )
+    return tuple(reps)
+
+
+def _colour(
+    choices: tuple[tuple[int, int, int], ...], rng: np.random.Generator
+) -> tuple[int, int, int]:
+    b, g, r = (
+        int(np.clip(v + rng.integers(-12, 13), 0, 255))
+        for v in choices[int(rng.integers(len(choices)))]
+    )
+    return (b, g, r)
+
+
+def _r(x: float) -> float:
+    """Round to 0.01 (readable specs)."""
+    return round(float(x), 2)
