@@ -29,7 +29,7 @@ def _toml(tmp_path: Path, text: str) -> Path:
 def test_no_file_gives_the_defaults() -> None:
     cfg = load_config(None)
     assert cfg == Config()
-    assert cfg.faults.lockout_min_deg == 160.0
+    assert cfg.faults.lockout_min_deg == Config().faults.lockout_min_deg
     assert cfg.cleaning.min_visibility == 0.3
 
 

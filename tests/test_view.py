@@ -131,16 +131,16 @@ def test_front_view_without_world_depth_falls_back_to_front() -> None:
 
 
 @pytest.mark.parametrize(
-    ("ratio", "frontal"),
+    "ratio",
     [
-        (0.28, False),  # shallow oblique: only the sagittal metrics
-        (0.40, True),  # steep oblique: the hips and knees' frontal plane shows
+        0.28,  # mild oblique: only the sagittal metrics
+        0.40,  # steep oblique: still no frontal faults (all false on the benchmark's 40-45 deg)
     ],
 )
-def test_oblique_views_are_frontal_only_when_steep(ratio: float, frontal: bool) -> None:
+def test_oblique_views_are_never_frontal(ratio: float) -> None:
     view = classify_view(build_series(ratio))
     assert view.kind == "oblique" and view.sagittal
-    assert view.frontal is frontal
+    assert view.frontal is False
 
 
 def test_working_leg_given_overrides_the_best_seen_side() -> None:

@@ -10,7 +10,7 @@ from formcheck.config import Config, describe
 
 PLANES = {
     "sagittal": "side, oblique",
-    "frontal": "front (from the feet), from the head, steep oblique",
+    "frontal": "front (from the feet), from the head",
     "timing": "any view where the hips are seen",
     "single_leg": "single-leg sets with both legs, side or oblique",
 }

@@ -35,6 +35,36 @@ SAMPLES = (
         crf=30,
         seed=1,
     ),
+    ClipSpec(
+        "glute_bridge_right",
+        (
+            RepSpec(),
+            RepSpec(faults=("no_top_pause",), top_s=0.0),
+            RepSpec(faults=("bounce",)),
+            RepSpec(faults=("neck_craning",)),
+        ),
+        variation="glute_bridge",
+        camera=CameraSpec(facing="right"),
+        width=640,
+        height=360,
+        lead_in_s=0.5,
+        lead_out_s=0.8,
+        crf=30,
+        seed=2,
+    ),
+    ClipSpec(
+        "single_leg_hip_thrust_left",
+        (RepSpec(), RepSpec(faults=("heels_lifting",)), RepSpec()),
+        variation="single_leg_hip_thrust",
+        working_leg="right",
+        camera=CameraSpec(facing="left", distance_m=3.3, height_m=0.6),
+        width=640,
+        height=360,
+        lead_in_s=0.5,
+        lead_out_s=0.8,
+        crf=30,
+        seed=3,
+    ),
 )
 
 

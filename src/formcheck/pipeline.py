@@ -128,13 +128,26 @@ def _assess(
     faults: list[list[Finding]] = []
     peaks: list[float | None] = []
     lows: list[float | None] = []
+    windows = []
     for ph, leg in zip(phases, legs, strict=True):
         side = leg if (leg and view.sagittal) else view.metric_side
         if side not in by_side:
             by_side[side] = compute_metrics(series, side)
-        rm = by_side[side]
-        top, rise, bottom = phase_slices(rm, ph, fs)
-        ctx = RepContext(rm, series.visibility, ph, top, rise, bottom, view)
+        windows.append((by_side[side], *phase_slices(by_side[side], ph, fs)))
+    usual_neck = _nanmedian(
+        np.array([_nanmedian(rm.neck_deg[top]) or np.nan for rm, top, _, _ in windows])
+    )
+    for ph, (rm, top, rise, bottom) in zip(phases, windows, strict=True):
+        ctx = RepContext(
+            rm,
+            series.visibility,
+            ph,
+            top,
+            rise,
+            bottom,
+            view,
+            usual_neck if usual_neck is not None else float("nan"),
+        )
         faults.append(assess_rep(ctx, cfg.faults, codes))
         peaks.append(_nanmedian(rm.hip_extension_deg[top]) if view.sagittal else None)
         lows.append(_nanmedian(rm.hip_extension_deg[bottom]) if view.sagittal else None)

@@ -38,6 +38,7 @@ class RepContext:
     rise: slice  # concentric frames
     bottom: slice  # frames at the bottom just before the rise (baseline)
     view: View
+    usual_neck_top_deg: float = float("nan")  # median head angle at the set's tops
 
 
 @dataclass(frozen=True)
@@ -184,9 +185,26 @@ def shins_not_vertical(c: RepContext, f: FaultConfig) -> Measurement | None:
 
 
 def neck_craning(c: RepContext, f: FaultConfig) -> Measurement | None:
-    v = _med(c.m.neck_deg[c.top])
+    """Head tipped back at the top: more than at the lifter's usual top, or past the trunk line.
+
+    Against the set's usual top, craning shows whatever the lifter's resting head angle (a
+    head on the floor in a bridge sits lower than one on a bench); the absolute limit finds a
+    head held back on every rep.
+    """
+    top = _med(c.m.neck_deg[c.top])
+    rise = top - c.usual_neck_top_deg
+    if np.isfinite(rise) and rise > f.neck_rise_max_deg:
+        return Measurement(
+            rise,
+            f.neck_rise_max_deg,
+            "deg",
+            (rise - f.neck_rise_max_deg) / f.neck_step_deg,
+            f"head tipped back {rise:.0f} deg further than at your usual top "
+            f"(limit {f.neck_rise_max_deg:.0f})",
+            ("ear", "shoulder"),
+        )
     return _above(
-        v,
+        top,
         f.neck_max_deg,
         f.neck_step_deg,
         "deg",
@@ -243,10 +261,7 @@ def assessability(view: View, single_leg: bool, legs_seen: int) -> dict[str, str
         if rule.plane == "sagittal" and not view.sagittal:
             why = "not assessable from this view (needs a side or oblique view)"
         elif rule.plane == "frontal" and not view.frontal:
-            why = (
-                "not assessable from this view (needs a view from the feet, "
-                "the head or a steep oblique)"
-            )
+            why = "not assessable from this view (needs a view from the feet or the head)"
         elif rule.plane == "single_leg" and not (single_leg and legs_seen == 2):
             why = "needs a single-leg set with both legs"
         reasons[code] = why
