@@ -174,6 +174,17 @@ def test_readme_sample(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     for rep, want in zip(data["reps"], label["rep_details"], strict=True):
         assert set(want["faults"]) <= {f["code"] for f in rep["faults"]}
     assert "what to work on next" in capsys.readouterr().out
+    import cv2
+
+    clip, video = (
+        cv2.VideoCapture(str(root / label["file"])),
+        cv2.VideoCapture(str(tmp_path / "annotated.mp4")),
+    )
+    assert video.get(cv2.CAP_PROP_FRAME_COUNT) == clip.get(cv2.CAP_PROP_FRAME_COUNT)
+    assert video.get(cv2.CAP_PROP_FPS) == pytest.approx(clip.get(cv2.CAP_PROP_FPS))
+    page = (tmp_path / "report.html").read_text()
+    assert f"{data['rep_count']} (" in page or f">{data['rep_count']}<" in page
+    assert 'src="annotated.mp4"' in page and "data:image/jpeg;base64," in page
 
 
 BASELINE = Path(__file__).with_name("baseline_metrics.json")

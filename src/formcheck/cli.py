@@ -39,6 +39,7 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--model", help="pose model: full, lite, heavy, or a .task path")
     a.add_argument("--config", type=Path, help="TOML file overriding thresholds")
     a.add_argument("--save-landmarks", type=Path, metavar="NPZ", help="also save the landmarks")
+    a.add_argument("--no-video", action="store_true", help="skip annotated.mp4")
     a.add_argument("-q", "--quiet", action="store_true", help="no table, no progress bar")
 
     from formcheck.synth.cli_args import add_synth_arguments
@@ -96,20 +97,21 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         )
     finally:
         close()
-    text = dumps(report)
     if args.json == "-":
-        sys.stdout.write(text + "\n")
+        sys.stdout.write(dumps(report) + "\n")
+    elif args.json:
+        write_atomic(Path(args.json), dumps(report) + "\n")
     else:
-        stem = Path(args.clip).stem
-        target = (
-            Path(args.json)
-            if args.json
-            else (args.out or Path("formcheck-out") / stem) / "report.json"
-        )
-        write_atomic(target, text + "\n")
+        from formcheck.report.outputs import write_outputs
+
+        out_dir = args.out or Path("formcheck-out") / Path(args.clip).stem
+        written = write_outputs(Path(args.clip), report, out_dir, video=not args.no_video)
         if not args.quiet:
             print(render_table(report))
-            print(f"\nreport: {target}")
+            print(f"\nreport: {written.html}")
+            print(f"json:   {written.json}")
+            if written.video:
+                print(f"video:  {written.video}")
     if report.status == "not_hip_thrust":
         print(
             f"formcheck: {report.clip}: not a hip thrust (no hip-thrust reps found)",

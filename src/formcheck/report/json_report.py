@@ -121,4 +121,5 @@ def write_atomic(path: Path, text: str) -> None:
         tmp.write(text)
         tmp.flush()
         os.fsync(tmp.fileno())
+    Path(tmp.name).chmod(0o644)  # tempfile makes 0600; reports are for sharing
     Path(tmp.name).replace(path)

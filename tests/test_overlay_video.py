@@ -1,0 +1,149 @@
+"""Annotated video: the overlay drawn from a SetReport, and annotated.mp4 (no pose model)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from builders import SIZE, RepShape, build_set
+
+from formcheck.config import Config
+from formcheck.errors import InputError
+from formcheck.pipeline import analyze_series
+from formcheck.report.overlay import draw_overlay, phase_at, rep_at
+from formcheck.report.video import write_annotated_video
+from formcheck.results import SetReport
+from formcheck.video.writer import VideoSink
+
+FPS = 30.0
+
+
+@pytest.fixture(scope="module")
+def report() -> SetReport:
+    series, _ = build_set(
+        [RepShape(top_s=1.0, down_s=1.2), RepShape(top_s=1.0, down_s=0.4)], fps=FPS
+    )
+    rep = analyze_series(series, Config(), "x")
+    assert rep.rep_count == 2
+    return rep
+
+
+def _plain_frames(n: int) -> list[np.ndarray]:
+    w, h = SIZE
+    frames = []
+    for k in range(n):
+        img = np.full((h, w, 3), 90, np.uint8)
+        img[:, : (k * 7) % w] = 120  # a moving edge so frames are not all alike
+        frames.append(img)
+    return frames
+
+
+@pytest.fixture(scope="module")
+def plain_clip(report: SetReport, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("clip") / "plain.mp4"
+    with VideoSink(path, *SIZE, FPS) as sink:
+        for img in _plain_frames(len(report.series)):
+            sink.write(img)
+    return path
+
+
+def _read_all(path: Path) -> tuple[list[np.ndarray], float]:
+    cap = cv2.VideoCapture(str(path))
+    fps = float(cap.get(cv2.CAP_PROP_FPS))
+    frames = []
+    while True:
+        ok, img = cap.read()
+        if not ok:
+            break
+        frames.append(img)
+    cap.release()
+    return frames, fps
+
+
+def test_draw_overlay_keeps_shape_and_input(report: SetReport) -> None:
+    frame = np.full((SIZE[1], SIZE[0], 3), 90, np.uint8)
+    before = frame.copy()
+    for i in (0, len(report.series) // 2, len(report.series) - 1):
+        out = draw_overlay(frame, report, i)
+        assert out.shape == frame.shape and out.dtype == np.uint8
+        assert np.array_equal(frame, before)  # the input is not drawn on
+        assert np.count_nonzero(np.any(out != frame, axis=-1)) > 1000
+
+
+def test_draw_overlay_scales_to_other_sizes(report: SetReport) -> None:
+    for w, h in ((360, 640), (1920, 1080), (321, 241)):
+        frame = np.zeros((h, w, 3), np.uint8)
+        out = draw_overlay(frame, report, 10)
+        assert out.shape == (h, w, 3)
+
+
+def test_phase_and_rep_follow_the_rep_times(report: SetReport) -> None:
+    r = report.reps[0]
+    assert rep_at(report, r.lockout_s) == (r, None)
+    assert phase_at(r, r.lockout_s) == "top"
+    assert phase_at(r, r.start_s + 0.01) in ("bottom", "up")
+    assert phase_at(r, r.end_s - 0.01) == "down"
+    current, done = rep_at(report, report.reps[1].lockout_s)
+    assert current is report.reps[1] and done is r
+
+
+@pytest.mark.parametrize("threaded", [True, False])
+def test_annotated_video_matches_the_clip(
+    report: SetReport, plain_clip: Path, tmp_path: Path, threaded: bool
+) -> None:
+    out = tmp_path / "annotated.mp4"
+    info = write_annotated_video(plain_clip, report, out, threaded=threaded)
+    assert info["frames"] == len(report.series)
+    assert info["codec"] in ("h264", "mp4v")
+    plain, fps_in = _read_all(plain_clip)
+    annotated, fps_out = _read_all(out)
+    assert len(annotated) == len(plain) == len(report.series)
+    assert fps_out == pytest.approx(fps_in, rel=1e-3)
+    assert len(annotated) / fps_out == pytest.approx(len(plain) / fps_in, abs=1e-3)
+    for k in (0, len(plain) // 2, len(plain) - 1):
+        diff = np.abs(annotated[k].astype(int) - plain[k].astype(int)).max(axis=-1)
+        assert np.count_nonzero(diff > 40) > 1000  # the overlay is drawn on every frame
+
+
+def test_odd_frame_size_is_cropped_to_even(report: SetReport, tmp_path: Path) -> None:
+    src = tmp_path / "odd.avi"
+    writer = cv2.VideoWriter(str(src), cv2.VideoWriter.fourcc(*"MJPG"), FPS, (641, 361))
+    for _ in range(12):
+        writer.write(np.full((361, 641, 3), 90, np.uint8))
+    writer.release()
+    out = tmp_path / "annotated.mp4"
+    info = write_annotated_video(src, report, out)
+    assert info["frames"] == 12
+    cap = cv2.VideoCapture(str(out))
+    size = (cap.get(cv2.CAP_PROP_FRAME_WIDTH), cap.get(cv2.CAP_PROP_FRAME_HEIGHT))
+    cap.release()
+    assert size == (640, 360)
+
+
+def test_landmarks_input_has_no_video(report: SetReport, tmp_path: Path) -> None:
+    path = tmp_path / "l.npz"
+    report.series.save(path)
+    with pytest.raises(InputError, match="no video to annotate"):
+        write_annotated_video(path, report, tmp_path / "annotated.mp4")
+
+
+@pytest.mark.parametrize("threaded", [True, False])
+def test_drawing_errors_reach_the_caller(
+    report: SetReport,
+    plain_clip: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    threaded: bool,
+) -> None:
+    import formcheck.report.video as video
+
+    def boom(frame: np.ndarray, rep: SetReport, i: int) -> np.ndarray:
+        if i == 20:
+            raise RuntimeError("boom")
+        return frame
+
+    monkeypatch.setattr(video, "draw_overlay", boom)
+    with pytest.raises(RuntimeError, match="boom"):
+        write_annotated_video(plain_clip, report, tmp_path / "annotated.mp4", threaded=threaded)
