@@ -295,7 +295,7 @@ def _pose_series(xy: np.ndarray) -> PoseSeries:
 
 
 ANGLE_METRICS = {"hip_extension_deg", "knee_angle_deg", "shin_deg", "neck_deg", "foot_pitch_deg"}
-IMAGE_METRICS = ANGLE_METRICS | {"line_offset", "hip_height", "ankle_gap", "heel_height"}
+IMAGE_METRICS = ANGLE_METRICS | {"line_offset", "hip_height", "heel_height"}
 
 
 @pytest.mark.parametrize(

@@ -18,21 +18,20 @@ from formcheck.analysis.faults import (
     range_drift_findings,
     reference_rise,
 )
-from formcheck.analysis.metrics import FrameMetrics, compute_metrics
+from formcheck.analysis.metrics import FrameMetrics, compute_metrics, nanmedian
 from formcheck.analysis.reps import PhaseTimes, RepEvent, count_reps, phase_times
 from formcheck.analysis.summary import (
     is_hip_thrust_rep,
     phase_slices,
     rep_score,
-    rep_working_leg,
     summarize,
     variation,
 )
-from formcheck.analysis.view import SINGLE_LEG_MIN_GAP, View, classify_view, working_leg
+from formcheck.analysis.view import View, ankle_dy, classify_view, planted_leg, working_leg
 from formcheck.config import Config
 from formcheck.errors import InputError, NoPersonError
 from formcheck.landmarks.clean import clean_series, frame_rate
-from formcheck.landmarks.names import Side, joint
+from formcheck.landmarks.names import Side
 from formcheck.landmarks.quality import check_people
 from formcheck.landmarks.series import PoseSeries
 from formcheck.pose.track import ProgressFn, read_pose_series
@@ -115,11 +114,9 @@ def _assess(
     cfg: Config,
 ) -> tuple[list[Rep], str]:
     """Per-rep faults, then the set-level ones (range drift, left/right asymmetry)."""
-    xy = series.xy_px
-    ankle_dy = (xy[:, joint("ankle", "left"), 1] - xy[:, joint("ankle", "right"), 1]) / m.torso_px
+    dy = ankle_dy(series)
     legs = [
-        rep_working_leg(ankle_dy, e.bottom_i, ph.end_i, SINGLE_LEG_MIN_GAP)
-        for e, ph in zip(events, phases, strict=True)
+        planted_leg(dy[e.bottom_i : ph.end_i + 1]) for e, ph in zip(events, phases, strict=True)
     ]
     codes = [c for c, why in assessability(view, True, 2).items() if why is None]
     fs = frame_rate(series)
@@ -134,9 +131,7 @@ def _assess(
         if side not in by_side:
             by_side[side] = compute_metrics(series, side)
         windows.append((by_side[side], *phase_slices(by_side[side], ph, fs)))
-    usual_neck = _nanmedian(
-        np.array([_nanmedian(rm.neck_deg[top]) or np.nan for rm, top, _, _ in windows])
-    )
+    usual_neck = nanmedian(np.array([nanmedian(rm.neck_deg[top]) for rm, top, _, _ in windows]))
     for ph, (rm, top, rise, bottom) in zip(phases, windows, strict=True):
         ctx = RepContext(
             rm,
@@ -146,7 +141,7 @@ def _assess(
             rise,
             bottom,
             view,
-            usual_neck if usual_neck is not None else float("nan"),
+            usual_neck,
         )
         faults.append(assess_rep(ctx, cfg.faults, codes))
         peaks.append(_nanmedian(rm.hip_extension_deg[top]) if view.sagittal else None)
@@ -183,8 +178,9 @@ def _assess(
 
 
 def _nanmedian(x: np.ndarray) -> float | None:
-    x = x[np.isfinite(x)]
-    return float(np.median(x)) if x.size else None
+    """The median of the finite values, or None (for report fields) when there are none."""
+    v = nanmedian(x)
+    return v if np.isfinite(v) else None
 
 
 def _upright(m: FrameMetrics, cfg: Config) -> bool:

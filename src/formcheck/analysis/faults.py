@@ -8,13 +8,12 @@ can show (`assessability`); a fault the view cannot show is never guessed.
 from __future__ import annotations
 
 import logging
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
-from formcheck.analysis.metrics import FrameMetrics
+from formcheck.analysis.metrics import FrameMetrics, nanmedian
 from formcheck.analysis.reps import PhaseTimes
 from formcheck.analysis.rules import RULES
 from formcheck.analysis.view import View
@@ -52,12 +51,6 @@ class Measurement:
     cue: str | None = None  # overrides the rule's cue when the direction matters
 
 
-def _med(x: np.ndarray) -> float:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        return float(np.nanmedian(x)) if np.isfinite(x).any() else float("nan")
-
-
 def _below(
     v: float, thr: float, step: float, unit: str, msg: str, joints: tuple[str, ...]
 ) -> Measurement | None:
@@ -78,7 +71,7 @@ _SAGITTAL = ("shoulder", "hip", "knee")
 
 
 def incomplete_lockout(c: RepContext, f: FaultConfig) -> Measurement | None:
-    v = _med(c.m.hip_extension_deg[c.top])
+    v = nanmedian(c.m.hip_extension_deg[c.top])
     return _below(
         v,
         f.lockout_min_deg,
@@ -90,7 +83,7 @@ def incomplete_lockout(c: RepContext, f: FaultConfig) -> Measurement | None:
 
 
 def lumbar_hyperextension(c: RepContext, f: FaultConfig) -> Measurement | None:
-    v = _med(c.m.hip_extension_deg[c.top])
+    v = nanmedian(c.m.hip_extension_deg[c.top])
     return _above(
         v,
         f.hyperextension_max_deg,
@@ -103,9 +96,9 @@ def lumbar_hyperextension(c: RepContext, f: FaultConfig) -> Measurement | None:
 
 
 def pelvic_tilt_rotation(c: RepContext, f: FaultConfig) -> Measurement | None:
-    tilt = np.abs(c.m.pelvic_tilt_deg[c.top] - _med(c.m.pelvic_tilt_deg[c.bottom]))
-    rot = np.abs(c.m.pelvic_rotation_deg[c.top] - _med(c.m.pelvic_rotation_deg[c.bottom]))
-    v = max(_med(tilt), _med(rot))
+    tilt = np.abs(c.m.pelvic_tilt_deg[c.top] - nanmedian(c.m.pelvic_tilt_deg[c.bottom]))
+    rot = np.abs(c.m.pelvic_rotation_deg[c.top] - nanmedian(c.m.pelvic_rotation_deg[c.bottom]))
+    v = max(nanmedian(tilt), nanmedian(rot))
     return _above(
         v,
         f.pelvis_max_deg,
@@ -168,7 +161,7 @@ def bounce(c: RepContext, f: FaultConfig) -> Measurement | None:
 
 
 def shins_not_vertical(c: RepContext, f: FaultConfig) -> Measurement | None:
-    v = _med(c.m.shin_deg[c.top])
+    v = nanmedian(c.m.shin_deg[c.top])
     if not np.isfinite(v) or abs(v) <= f.shin_max_deg:
         return None
     where = "feet too close (knees ahead of ankles)" if v > 0 else "feet too far (ankles ahead)"
@@ -191,7 +184,7 @@ def neck_craning(c: RepContext, f: FaultConfig) -> Measurement | None:
     head on the floor in a bridge sits lower than one on a bench); the absolute limit finds a
     head held back on every rep.
     """
-    top = _med(c.m.neck_deg[c.top])
+    top = nanmedian(c.m.neck_deg[c.top])
     rise = top - c.usual_neck_top_deg
     if np.isfinite(rise) and rise > f.neck_rise_max_deg:
         return Measurement(
@@ -227,7 +220,7 @@ def knees_caving(c: RepContext, f: FaultConfig) -> Measurement | None:
 
 
 def heels_lifting(c: RepContext, f: FaultConfig) -> Measurement | None:
-    v = _med(c.m.heel_height[c.top]) - _med(c.m.heel_height[c.bottom])
+    v = nanmedian(c.m.heel_height[c.top]) - nanmedian(c.m.heel_height[c.bottom])
     return _above(
         v,
         f.heel_lift_max,

@@ -22,7 +22,6 @@ Conventions (image coordinates: x right, y down, pixels; "up" is image-up):
 - hip_height: hip height above the feet in torso lengths (for reps and tempo).
 - trunk_incline_deg: hip->shoulder against horizontal, from world landmarks
   (camera assumed level); positive = shoulders above hips, 90 = standing.
-- ankle_gap: distance between the ankles in torso lengths (single-leg sets).
 """
 
 from __future__ import annotations
@@ -36,6 +35,13 @@ from formcheck.landmarks.names import Side, joint
 from formcheck.landmarks.series import PoseSeries
 
 _UP = np.array([0.0, -1.0])
+
+
+def nanmedian(x: np.ndarray) -> float:
+    """Median of the finite values; NaN (no warning) when there are none."""
+    x = np.asarray(x, dtype=float)
+    finite = x[np.isfinite(x)]
+    return float(np.median(finite)) if finite.size else float("nan")
 
 
 def point(xy: np.ndarray, name: str, side: Side | None) -> np.ndarray:
@@ -110,7 +116,6 @@ class FrameMetrics:
     knee_ratio: np.ndarray
     hip_height: np.ndarray
     trunk_incline_deg: np.ndarray
-    ankle_gap: np.ndarray
     heel_height: np.ndarray
     torso_px: float
 
@@ -156,7 +161,6 @@ def _compute(series: PoseSeries, xy: np.ndarray, side: Side | None) -> FrameMetr
         trunk_incline_deg=np.degrees(
             np.arctan2(-w_trunk[:, 1], np.linalg.norm(w_trunk[:, [0, 2]], axis=-1))
         ),
-        ankle_gap=np.linalg.norm(la - ra, axis=-1) / scale,
         heel_height=(np.nanpercentile(heel[:, 1], 95) - heel[:, 1]) / scale,
         torso_px=scale,
     )

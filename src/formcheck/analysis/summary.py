@@ -8,12 +8,11 @@ score is the mean rep score.
 
 from __future__ import annotations
 
-import warnings
 from collections import Counter
 
 import numpy as np
 
-from formcheck.analysis.metrics import FrameMetrics
+from formcheck.analysis.metrics import FrameMetrics, nanmedian
 from formcheck.analysis.reps import PhaseTimes, RepEvent
 from formcheck.analysis.rules import Source
 from formcheck.config import RepConfig
@@ -32,12 +31,6 @@ _BANDS_SOURCE = Source(
 _BANDS = (("strength", 3, 6), ("hypertrophy", 8, 15), ("endurance / warm-up", 15, 25))
 
 
-def _med(x: np.ndarray) -> float:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        return float(np.nanmedian(x)) if np.isfinite(x).any() else float("nan")
-
-
 def is_hip_thrust_rep(ev: RepEvent, m: FrameMetrics, cfg: RepConfig) -> bool:
     """A hip thrust's top: trunk near horizontal, knees bent, hips about a torso above the feet.
 
@@ -46,32 +39,19 @@ def is_hip_thrust_rep(ev: RepEvent, m: FrameMetrics, cfg: RepConfig) -> bool:
     when the camera looks down, so the knee and height test stands on its own.
     """
     lo, hi = max(ev.top_i - 2, 0), ev.top_i + 3
-    incline = _med(m.trunk_incline_deg[lo:hi])
+    incline = nanmedian(m.trunk_incline_deg[lo:hi])
     standing = (
-        _med(m.knee_angle_deg[lo:hi]) > cfg.standing_knee_deg
-        and _med(m.hip_height[lo:hi]) > cfg.standing_hip_height
+        nanmedian(m.knee_angle_deg[lo:hi]) > cfg.standing_knee_deg
+        and nanmedian(m.hip_height[lo:hi]) > cfg.standing_hip_height
     )
     return bool(np.isfinite(incline) and abs(incline) <= cfg.max_trunk_tilt_deg and not standing)
 
 
-def rep_working_leg(ankle_dy: np.ndarray, lo: int, hi: int, gap: float) -> Side | None:
-    """The planted leg of frames lo..hi when one foot stays clearly up, else None.
-
-    ``ankle_dy`` is left-minus-right ankle height in the image (torso lengths,
-    positive = left ankle lower). Judged over the whole rep, not only at the top,
-    where a hand or a weight may hide a foot.
-    """
-    dy = _med(ankle_dy[lo : hi + 1])
-    if not abs(dy) >= gap:
-        return None
-    return "left" if dy > 0 else "right"
-
-
 def variation(m: FrameMetrics, events: list[RepEvent], legs: list[Side | None]) -> str:
     bottoms = np.array(
-        [_med(m.trunk_incline_deg[max(e.bottom_i - 2, 0) : e.bottom_i + 3]) for e in events]
+        [nanmedian(m.trunk_incline_deg[max(e.bottom_i - 2, 0) : e.bottom_i + 3]) for e in events]
     )
-    base = "hip_thrust" if _med(bottoms) >= BENCH_MIN_INCLINE_DEG else "glute_bridge"
+    base = "hip_thrust" if nanmedian(bottoms) >= BENCH_MIN_INCLINE_DEG else "glute_bridge"
     single = sum(leg is not None for leg in legs) > len(legs) / 2 if legs else False
     return f"single_leg_{base}" if single else base
 

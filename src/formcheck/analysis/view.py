@@ -16,13 +16,12 @@ visible limb), or the working leg of a single-leg set.
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 
-from formcheck.analysis.metrics import point
+from formcheck.analysis.metrics import nanmedian, point
 from formcheck.landmarks.names import Side, joint
 from formcheck.landmarks.series import PoseSeries
 
@@ -65,12 +64,6 @@ class View:
         return self.kind in ("front", "head")
 
 
-def _median(x: np.ndarray) -> float:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        return float(np.nanmedian(x)) if np.isfinite(x).any() else float("nan")
-
-
 def classify_view(series: PoseSeries, working_leg: Side | None = None) -> View:
     """The clip's view, from the median over frames where a person was seen."""
     xy = series.xy_px
@@ -79,12 +72,12 @@ def classify_view(series: PoseSeries, working_leg: Side | None = None) -> View:
     sh_w = np.linalg.norm(
         xy[:, joint("shoulder", "left")] - xy[:, joint("shoulder", "right")], axis=-1
     )
-    ratio = _median((hip_w + sh_w) / 2.0 / torso)
-    head_dx = _median(point(xy, "shoulder", None)[:, 0] - point(xy, "hip", None)[:, 0])
+    ratio = nanmedian((hip_w + sh_w) / 2.0 / torso)
+    head_dx = nanmedian(point(xy, "shoulder", None)[:, 0] - point(xy, "hip", None)[:, 0])
     head_dir: Literal["left", "right"] = "left" if head_dx < 0 else "right"
     if not np.isfinite(ratio) or ratio >= FRONT_MIN_RATIO:
         w = series.world_xyz_m
-        depth = _median(point(w, "ankle", None)[:, 2] - point(w, "shoulder", None)[:, 2])
+        depth = nanmedian(point(w, "ankle", None)[:, 2] - point(w, "shoulder", None)[:, 2])
         kind: ViewKind = "front" if not depth > 0 else "head"
         return View(kind, ratio, None, None, None)
     kind = "side" if ratio < SIDE_MAX_RATIO else "oblique"
@@ -94,15 +87,27 @@ def classify_view(series: PoseSeries, working_leg: Side | None = None) -> View:
 
 def best_seen_side(series: PoseSeries) -> Side:
     """The side whose hip, knee and ankle MediaPipe rates most visible."""
-    vis = {s: _median(series.visibility[:, [joint(j, s) for j in _LEG]]) for s in ("left", "right")}
+    vis = {
+        s: nanmedian(series.visibility[:, [joint(j, s) for j in _LEG]]) for s in ("left", "right")
+    }
     return "left" if vis["left"] >= vis["right"] else "right"
+
+
+def ankle_dy(series: PoseSeries) -> np.ndarray:
+    """(T,) left-minus-right ankle height in the image, in torso lengths (positive = left lower)."""
+    xy = series.xy_px
+    torso = np.linalg.norm(point(xy, "shoulder", None) - point(xy, "hip", None), axis=-1)
+    return (xy[:, joint("ankle", "left"), 1] - xy[:, joint("ankle", "right"), 1]) / torso
+
+
+def planted_leg(dy: np.ndarray) -> Side | None:
+    """The planted leg when one foot stays clearly up over these frames of ``ankle_dy``."""
+    median = nanmedian(dy)
+    if not abs(median) >= SINGLE_LEG_MIN_GAP:
+        return None
+    return "left" if median > 0 else "right"  # image y grows downwards
 
 
 def working_leg(series: PoseSeries) -> Side | None:
     """The planted leg of a single-leg set (the lower ankle), None when both feet are down."""
-    xy = series.xy_px
-    torso = np.linalg.norm(point(xy, "shoulder", None) - point(xy, "hip", None), axis=-1)
-    dy = (xy[:, joint("ankle", "left"), 1] - xy[:, joint("ankle", "right"), 1]) / torso
-    if not abs(_median(dy)) >= SINGLE_LEG_MIN_GAP:
-        return None
-    return "left" if _median(dy) > 0 else "right"  # image y grows downwards
+    return planted_leg(ankle_dy(series))

@@ -36,9 +36,15 @@ class LandmarkCache:
         self.model = model
         self._model_key = file_sha256(model)[:16]
         self.hits = self.misses = 0
+        self._keys: dict[tuple[Path, int, int], str] = {}
 
     def key(self, clip: Path) -> str:
-        return f"{file_sha256(clip)[:24]}-{self._model_key}"
+        """Content hash of the clip and the model (each clip file is hashed once per cache)."""
+        stat = clip.stat()
+        ident = (clip.resolve(), stat.st_size, stat.st_mtime_ns)
+        if ident not in self._keys:
+            self._keys[ident] = f"{file_sha256(clip)[:24]}-{self._model_key}"
+        return self._keys[ident]
 
     def get(self, clip: Path, progress: ProgressFn | None = None) -> tuple[PoseSeries, list[str]]:
         target = self.folder / f"{self.key(clip)}.npz"

@@ -9,10 +9,6 @@ from typing import Any
 
 from formcheck.errors import InputError
 
-HIP_THRUST_FAMILY = frozenset(
-    {"hip_thrust", "glute_bridge", "frog_pump", "single_leg_hip_thrust", "single_leg_glute_bridge"}
-)
-
 
 @dataclass(frozen=True)
 class LabelledClip:
@@ -28,10 +24,6 @@ class LabelledClip:
     def truth_path(self) -> Path:
         """Per-frame ground truth of rendered clips (``<stem>_gt.npz``), when there is one."""
         return self.path.with_name(f"{self.path.stem}_gt.npz")
-
-    @property
-    def is_negative(self) -> bool:
-        return self.label.get("exercise") not in HIP_THRUST_FAMILY
 
     @property
     def split(self) -> str:
