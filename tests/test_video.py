@@ -125,6 +125,24 @@ def test_writer_creates_missing_folders(tmp_path: Path) -> None:
     assert path.is_file() and path.stat().st_size > 0
 
 
+def test_writer_keeps_colours(tmp_path: Path) -> None:
+    """Saturated colour blocks decode to their own colours (the BGR -> I420 conversion is
+    BT.601 limited range, as decoders assume); only chroma subsampling at edges may differ."""
+    colours = [(0, 0, 255), (0, 255, 0), (255, 0, 0), (40, 200, 240), (128, 128, 128)]
+    img = np.zeros((H, W, 3), np.uint8)
+    for k, c in enumerate(colours):
+        img[:, k * W // 5 : (k + 1) * W // 5] = c
+    path = tmp_path / "colours.mp4"
+    with VideoSink(path, W, H, FPS, crf=10) as sink:
+        for _ in range(3):
+            sink.write(img)
+    frames = [f.image_bgr for f in VideoReader(path)]
+    assert len(frames) == 3
+    for k, c in enumerate(colours):
+        block = frames[0][:, k * W // 5 + 8 : (k + 1) * W // 5 - 8].reshape(-1, 3).astype(int)
+        assert np.abs(block.mean(axis=0) - np.array(c)).max() < 6, (c, block.mean(axis=0))
+
+
 # --- unreadable inputs --------------------------------------------------------------------
 
 

@@ -109,7 +109,8 @@ def _panel(img: np.ndarray, x0: int, y0: int, x1: int, y1: int, alpha: float = 0
     if x1 <= x0 or y1 <= y0:
         return
     roi = img[y0:y1, x0:x1]
-    roi[:] = (roi.astype(np.float32) * (1.0 - alpha) + np.array(DARK) * alpha).astype(np.uint8)
+    # roi * (1 - alpha) + DARK * alpha, in place (DARK is a grey, so one offset fits all channels)
+    cv2.convertScaleAbs(roi, dst=roi, alpha=1.0 - alpha, beta=DARK[0] * alpha)
 
 
 def _text(

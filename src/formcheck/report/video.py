@@ -4,11 +4,14 @@ The clip is read again (frame k of the video is frame k of ``report.series``),
 each frame is drawn by `formcheck.report.overlay.draw_overlay` and encoded by
 `formcheck.video.writer.VideoSink` (H.264, or mp4v when libx264 is missing).
 
-The plain loop (decode, draw, encode, one frame at a time) is the default: on the
-2-core development machine a producer thread (decode + draw) feeding the encoder
-through a bounded queue was no faster (744 frames of 960x540: plain 7.7-8.8 ms/frame,
-threaded 7.7-12.1 ms/frame), because libx264 already keeps both cores busy.
-``threaded=True`` keeps the overlapped version for machines with more cores.
+The overlay shows the finished analysis (zero-phase smoothed angles, each rep's faults from
+the rep's first frame), so the video is a pass after the analysis, not overlapped with the pose
+model. It is kept cheap instead (benchmarks/bench_outputs.py; docs/PERFORMANCE.md): OpenCV's
+colour conversion instead of swscale's and in-place panel blending cut it from 32% to 20% of the
+analysis time on the 960x540 sample. Two ways of spreading it over the 2 cores measured no
+faster, because libx264 already runs threads of its own: a producer thread (decode + draw)
+feeding the encoder, kept as ``threaded=True``, and segments rendered in separate processes
+and joined without re-encoding (1.05x and 0.95x, not kept).
 """
 
 from __future__ import annotations
