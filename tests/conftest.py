@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from formcheck.evaluate.cache import LandmarkCache
+from formcheck.pose.models import resolve_model
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 sys.path.insert(0, str(Path(__file__).parent))  # tests/builders.py
@@ -17,3 +20,10 @@ def shared_path(*parts: str) -> Path:
     if not path.exists():
         pytest.fail(f"{path} is missing: ../shared must sit beside the repository")
     return path
+
+
+@pytest.fixture(scope="session")
+def cache(tmp_path_factory: pytest.TempPathFactory) -> LandmarkCache:
+    """One landmark cache for the session: the model runs once per clip (eval and the live
+    tests reuse it)."""
+    return LandmarkCache(tmp_path_factory.mktemp("landmarks"), resolve_model(None))

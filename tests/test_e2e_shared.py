@@ -19,7 +19,6 @@ from formcheck.cli import main
 from formcheck.config import Config
 from formcheck.evaluate.cache import LandmarkCache
 from formcheck.pipeline import analyze, analyze_series
-from formcheck.pose.models import resolve_model
 from formcheck.report.json_report import to_dict
 from formcheck.results import SetReport
 
@@ -39,12 +38,6 @@ def _labels(folder: str) -> list[dict[str, Any]]:
 
 
 CLIPS = [(folder, lab) for folder in ("synth", "videos") for lab in _labels(folder)]
-
-
-@pytest.fixture(scope="session")
-def cache(tmp_path_factory: pytest.TempPathFactory) -> LandmarkCache:
-    """One landmark cache for the session: the model runs once per clip (eval reuses it)."""
-    return LandmarkCache(tmp_path_factory.mktemp("landmarks"), resolve_model(None))
 
 
 @pytest.fixture(scope="session")

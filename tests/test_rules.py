@@ -7,7 +7,7 @@ import re
 import pytest
 from conftest import shared_path
 
-from formcheck.analysis.rules import FAULT_CODES, RULES
+from formcheck.analysis.rules import FAULT_CODES, RULES, SHORT_CUES
 from formcheck.analysis.summary import _BANDS_SOURCE
 
 SOURCES = [(code, s) for code, r in RULES.items() for s in r.sources] + [
@@ -41,3 +41,8 @@ def test_twelve_codes_in_the_shared_order() -> None:
         "range_drift",
         "asymmetry",
     )
+
+
+def test_every_rule_has_a_short_live_cue() -> None:
+    assert set(SHORT_CUES) == set(RULES)
+    assert all(0 < len(cue) <= 45 and cue == cue.lower() for cue in SHORT_CUES.values())

@@ -1,4 +1,4 @@
-"""Command line: ``formcheck analyze CLIP`` and ``formcheck models``.
+"""Command line: ``formcheck analyze | live | synth | eval | models``.
 
 The only module that prints. Errors a user can fix are one line on stderr with
 a documented exit code (formcheck.errors); ``--debug`` shows tracebacks.
@@ -13,6 +13,7 @@ os.environ.setdefault("GLOG_minloglevel", "2")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("OPENCV_LOG_LEVEL", "ERROR")
 os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
+os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false")  # the live window's Qt
 
 import argparse
 import logging
@@ -57,6 +58,29 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--model", help="pose model: full, lite, heavy, or a .task path")
     e.add_argument("--config", type=Path, help="TOML file overriding thresholds")
     e.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+
+    v = sub.add_parser("live", help="live coaching from a camera (or a clip played as one)")
+    src = v.add_mutually_exclusive_group()
+    src.add_argument("--camera", type=int, default=0, help="camera index (default 0)")
+    src.add_argument("--source", type=Path, help="play this video file as if it were a camera")
+    v.add_argument(
+        "--every-frame",
+        action="store_true",
+        help="with --source: every frame in order, as fast as pose runs (no pacing, no drops)",
+    )
+    v.add_argument("--headless", action="store_true", help="no window; cue events as JSON lines")
+    v.add_argument("--events", metavar="PATH", help="also write events here ('-' = stdout)")
+    v.add_argument("--out", type=Path, help="session folder (default ./formcheck-out/live-<time>/)")
+    v.add_argument("--record", action="store_true", help="also save raw.mp4 and annotated.mp4")
+    v.add_argument("--voice", action="store_true", help="speak the cues (espeak-ng)")
+    v.add_argument("--model", help="pose model: lite (default when present), full, or a path")
+    v.add_argument("--config", type=Path, help="TOML file overriding thresholds")
+    v.add_argument(
+        "--smoothing",
+        choices=["past", "causal"],
+        default="past",
+        help="rep verdicts: zero-phase over the frames seen so far (default) or forward-only",
+    )
 
     m = sub.add_parser("models", help="list and verify pose models; --fetch downloads one")
     m.add_argument("--fetch", choices=["lite", "full", "heavy"], help="download this model")
@@ -167,6 +191,68 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return errors.EXIT_OK
 
 
+def cmd_live(args: argparse.Namespace) -> int:
+    import contextlib
+    import time
+
+    import numpy as np
+
+    from formcheck.config import load_config
+    from formcheck.live.session import EventLog, SessionOptions, can_open_window, run_session
+    from formcheck.live.sources import CameraSource, FileSource, FrameSource
+    from formcheck.pose.mediapipe_backend import MediaPipePose
+    from formcheck.pose.models import resolve_live_model
+
+    cfg = load_config(args.config)
+    if args.every_frame and args.source is None:
+        raise errors.UsageError("--every-frame needs --source")
+    if not args.headless and not can_open_window():
+        raise errors.UsageError("cannot open a window here (no display): use --headless")
+    name = args.source.stem if args.source else f"camera{args.camera}"
+    out_dir = args.out or Path("formcheck-out") / f"live-{name}-{time.strftime('%Y%m%d-%H%M%S')}"
+    model = resolve_live_model(args.model)
+    with contextlib.ExitStack() as stack:
+        source: FrameSource
+        if args.source is not None:
+            source = stack.enter_context(FileSource(args.source, every_frame=args.every_frame))
+        else:
+            source = stack.enter_context(CameraSource(args.camera))
+        backend = stack.enter_context(MediaPipePose(model, crowd_check_s=None))
+        out_dir.mkdir(parents=True, exist_ok=True)
+        streams = [stack.enter_context((out_dir / "events.jsonl").open("w", encoding="utf-8"))]
+        if args.events == "-" or (args.headless and args.events is None):
+            streams.append(sys.stdout)
+        elif args.events:
+            streams.append(stack.enter_context(Path(args.events).open("w", encoding="utf-8")))
+        opts = SessionOptions(
+            out_dir=out_dir,
+            clip=args.source.name if args.source else name,
+            record=args.record,
+            smoothing=args.smoothing,
+            show=not args.headless,
+            voice=args.voice,
+        )
+        result = run_session(source, backend, cfg, opts, EventLog(*streams))
+    lat = np.array(result.latencies_ms)
+    say = sys.stderr if args.headless else sys.stdout
+    if lat.size:
+        print(
+            f"{result.frames} frames analysed, {result.dropped} dropped; latency "
+            f"p50 {np.percentile(lat, 50):.0f} ms, p95 {np.percentile(lat, 95):.0f} ms; "
+            f"set ended: {result.ended_by}",
+            file=say,
+        )
+    if result.report is not None:
+        print(f"{result.report.rep_count} reps; report: {out_dir / 'report.html'}", file=say)
+    if result.error is not None:
+        print(f"formcheck: error: {result.error}", file=sys.stderr)
+        return result.error.exit_code
+    if result.report is None:
+        print("formcheck: error: nobody was analysed in this session", file=sys.stderr)
+        return errors.EXIT_NO_PERSON
+    return errors.EXIT_OK
+
+
 def cmd_models(args: argparse.Namespace) -> int:
     from formcheck.pose.models import KNOWN_MODELS, fetch, list_models
 
@@ -187,7 +273,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.DEBUG if args.debug else logging.WARNING,
         format="formcheck: %(levelname)s: %(message)s",
     )
-    commands = {"analyze": cmd_analyze, "synth": cmd_synth, "eval": cmd_eval, "models": cmd_models}
+    commands = {
+        "analyze": cmd_analyze,
+        "synth": cmd_synth,
+        "eval": cmd_eval,
+        "live": cmd_live,
+        "models": cmd_models,
+    }
     try:
         return commands[args.command](args)
     except errors.FormcheckError as exc:

@@ -113,10 +113,24 @@ class FaultConfig:
 
 
 @dataclass(frozen=True)
+class LiveConfig:
+    """Live coaching (formcheck live): setup check, cue timing, end of set."""
+
+    end_after_s: float = _t(15.0, "s", 2, 600, "no new rep for this long after one: set over")
+    cue_min_show_s: float = _t(2.5, "s", 0.5, 20, "a cue stays on screen at least this long")
+    cue_max_wait_s: float = _t(4.0, "s", 0.5, 60, "a cue not shown within this is dropped")
+    window_s: float = _t(20.0, "s", 5, 300, "recent landmarks re-analysed to assess a rep")
+    dark_luma: float = _t(45.0, "0-255", 0, 255, "mean frame brightness below this: too dark")
+    edge_margin: float = _t(0.01, "frame", 0, 0.2, "a landmark this close to the edge is out")
+    setup_s: float = _t(1.0, "s", 0.2, 10, "recent frames the setup check looks at")
+
+
+@dataclass(frozen=True)
 class Config:
     cleaning: CleaningConfig = field(default_factory=CleaningConfig)
     reps: RepConfig = field(default_factory=RepConfig)
     faults: FaultConfig = field(default_factory=FaultConfig)
+    live: LiveConfig = field(default_factory=LiveConfig)
 
 
 def describe(section: object) -> list[tuple[str, float, str, str]]:

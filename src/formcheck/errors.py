@@ -42,3 +42,18 @@ class NoPersonError(FormcheckError):
     """No person was detected in enough of the clip to analyse it."""
 
     exit_code = EXIT_NO_PERSON
+
+
+EXIT_CAMERA = 7
+
+
+class CameraError(FormcheckError):
+    """No camera, a camera another program holds, or one unplugged during the set."""
+
+    exit_code = EXIT_CAMERA
+
+
+class UsageError(FormcheckError):
+    """Options that do not go together."""
+
+    exit_code = EXIT_USAGE

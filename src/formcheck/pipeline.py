@@ -30,7 +30,7 @@ from formcheck.analysis.summary import (
 from formcheck.analysis.view import View, ankle_dy, classify_view, planted_leg, working_leg
 from formcheck.config import Config
 from formcheck.errors import InputError, NoPersonError
-from formcheck.landmarks.clean import clean_series, frame_rate
+from formcheck.landmarks.clean import Smoother, clean_series, frame_rate
 from formcheck.landmarks.names import Side
 from formcheck.landmarks.quality import check_people
 from formcheck.landmarks.series import PoseSeries
@@ -60,9 +60,16 @@ def analyze(
 
 
 def analyze_series(
-    raw: PoseSeries, cfg: Config, clip: str, warnings: list[str] | None = None
+    raw: PoseSeries,
+    cfg: Config,
+    clip: str,
+    warnings: list[str] | None = None,
+    smoother: Smoother | None = None,
 ) -> SetReport:
-    """Everything after pose estimation, on a raw landmark series."""
+    """Everything after pose estimation, on a raw landmark series.
+
+    ``smoother`` defaults to the zero-phase low-pass; live coaching passes a causal one.
+    """
     warnings = list(warnings or [])
     if len(raw) == 0:
         raise InputError(f"{clip}: no frames")
@@ -71,7 +78,7 @@ def analyze_series(
             f"{clip}: no person found (pose detected in {raw.detected.mean():.0%} of frames)"
         )
     warnings += check_people(raw)
-    series = clean_series(raw, cfg.cleaning)  # landmarks
+    series = clean_series(raw, cfg.cleaning, smoother)  # landmarks
     view = classify_view(series, working_leg(series))  # view and near side
     metrics = compute_metrics(series, view.metric_side)  # per-frame metrics
     counted = count_reps(metrics.hip_height, cfg.reps.min_rise)  # reps

@@ -216,3 +216,19 @@ RULES: dict[str, Rule] = {
 }
 
 FAULT_CODES: tuple[str, ...] = tuple(RULES)
+
+#: What live coaching says, on screen and aloud: a few words drawn from each rule's cue.
+SHORT_CUES: dict[str, str] = {
+    "incomplete_lockout": "hips all the way up, squeeze",
+    "lumbar_hyperextension": "stop at a straight line, core tight",
+    "pelvic_tilt_rotation": "hips level",
+    "rushed_eccentric": "slow the lowering",
+    "no_top_pause": "squeeze and pause at the top",
+    "bounce": "control the bottom, no bounce",
+    "shins_not_vertical": "move your feet: shins vertical at the top",
+    "neck_craning": "tuck your chin",
+    "knees_caving": "knees out",
+    "heels_lifting": "drive through your heels",
+    "range_drift": "same range every rep",
+    "asymmetry": "match both sides",
+}

@@ -120,6 +120,19 @@ def resolve_model(spec: str | None = None, *, download: bool = True) -> Path:
     return fetch(known)
 
 
+def resolve_live_model(spec: str | None = None) -> Path:
+    """Live coaching prefers the lite model (about twice the frame rate) when it is installed
+    and nothing else was asked for (``--model`` or FORMCHECK_MODEL); otherwise as
+    `resolve_model`."""
+    if spec or os.environ.get(ENV_VAR):
+        return resolve_model(spec)
+    try:
+        return resolve_model("lite", download=False)
+    except ModelError:
+        log.info("live: the lite model is not installed; using %s", DEFAULT_MODEL)
+        return resolve_model(None)
+
+
 def fetch(spec: ModelSpec) -> Path:
     """Download ``spec`` into the user cache, verify it, and return its path."""
     target = cache_dir() / spec.filename

@@ -59,13 +59,13 @@ _FONT = cv2.FONT_HERSHEY_SIMPLEX
 
 
 @dataclass(frozen=True)
-class _Style:
+class Style:
     """Sizes derived from the frame height (540 p is the reference)."""
 
     s: float
 
     @classmethod
-    def for_frame(cls, width: int, height: int) -> _Style:
+    def for_frame(cls, width: int, height: int) -> Style:
         """Scale with the height, but no wider than a portrait frame allows."""
         return cls(max(min(height, 0.9 * width), 200) / 540.0)
 
@@ -101,7 +101,7 @@ def _pt(p: np.ndarray) -> tuple[int, int] | None:
     return (int(round(p[0])), int(round(p[1]))) if np.all(np.isfinite(p)) else None
 
 
-def _panel(img: np.ndarray, x0: int, y0: int, x1: int, y1: int, alpha: float = 0.65) -> None:
+def panel(img: np.ndarray, x0: int, y0: int, x1: int, y1: int, alpha: float = 0.65) -> None:
     """Darken a rectangle in place (semi-transparent panel)."""
     h, w = img.shape[:2]
     x0, x1 = max(0, x0), min(w, x1)
@@ -113,7 +113,7 @@ def _panel(img: np.ndarray, x0: int, y0: int, x1: int, y1: int, alpha: float = 0
     cv2.convertScaleAbs(roi, dst=roi, alpha=1.0 - alpha, beta=DARK[0] * alpha)
 
 
-def _text(
+def put_text(
     img: np.ndarray,
     txt: str,
     org: tuple[int, int],
@@ -128,17 +128,17 @@ def _text(
     cv2.putText(img, txt, org, _FONT, scale, color, thick, cv2.LINE_AA)
 
 
-def _text_size(txt: str, scale: float, thick: int) -> tuple[int, int]:
+def text_size(txt: str, scale: float, thick: int) -> tuple[int, int]:
     (w, h), _ = cv2.getTextSize(txt, _FONT, scale, thick)
     return w, h
 
 
-def _wrap(txt: str, scale: float, thick: int, width: int) -> list[str]:
+def wrap(txt: str, scale: float, thick: int, width: int) -> list[str]:
     """Greedy word wrap to ``width`` pixels."""
     lines: list[str] = []
     for word in txt.split(" "):
         trial = f"{lines[-1]} {word}" if lines else word
-        if lines and _text_size(trial, scale, thick)[0] <= width:
+        if lines and text_size(trial, scale, thick)[0] <= width:
             lines[-1] = trial
         else:
             lines.append(word)
@@ -159,7 +159,7 @@ def _dashed(
         cv2.line(img, p0, p1, color, thick, cv2.LINE_AA)
 
 
-def _skeleton(img: np.ndarray, xy: np.ndarray, side: Side, st: _Style) -> None:
+def draw_skeleton(img: np.ndarray, xy: np.ndarray, side: Side, st: Style) -> None:
     pts = [_pt(xy[joint(name, side)]) for name in _CHAIN]
     sh, knee = pts[1], pts[3]
     if sh is not None and knee is not None:  # the shoulder-knee line (180 deg reference)
@@ -174,8 +174,8 @@ def _skeleton(img: np.ndarray, xy: np.ndarray, side: Side, st: _Style) -> None:
             cv2.circle(img, p, st.px(3.5), WHITE, -1, cv2.LINE_AA)
 
 
-def _hip_arc(
-    img: np.ndarray, xy: np.ndarray, side: Side, deg: float, color: Color, st: _Style
+def draw_hip_arc(
+    img: np.ndarray, xy: np.ndarray, side: Side, deg: float, color: Color, st: Style
 ) -> None:
     """An arc at the hip from the thigh to the trunk, with the angle beside it."""
     hip, sh, knee = (xy[joint(n, side)] for n in ("hip", "shoulder", "knee"))
@@ -194,27 +194,29 @@ def _hip_arc(
     mid = math.radians(a_kn + sweep / 2.0)
     label = f"{deg:.0f}"
     sc, th = st.font(0.7), st.px(2)
-    w, h = _text_size(label, sc, th)
+    w, h = text_size(label, sc, th)
     cx = centre[0] + (r + st.px(12) + w / 2) * math.cos(mid)
     cy = centre[1] + (r + st.px(12) + h / 2) * math.sin(mid)
     x, y = int(cx - w / 2), int(cy + h / 2)
     pad = st.px(4)
-    _panel(img, x - pad, y - h - pad, x + w + pad, y + pad, alpha=0.6)
-    _text(img, label, (x, y), sc, color, th)
+    panel(img, x - pad, y - h - pad, x + w + pad, y + pad, alpha=0.6)
+    put_text(img, label, (x, y), sc, color, th)
 
 
-def _gauge(img: np.ndarray, deg: float, color: Color, st: _Style, x0: int, y0: int, x1: int) -> int:
+def draw_gauge(
+    img: np.ndarray, deg: float, color: Color, st: Style, x0: int, y0: int, x1: int
+) -> int:
     """Horizontal hip-extension bar from 90 to 210 deg with the 180 deg mark; returns bottom y."""
     lo, hi = 90.0, 210.0
     bar_h = st.px(14)
     label = "hip angle"
     sc, th = st.font(0.55), st.px(1.5)
-    _, lh = _text_size(label, sc, th)
-    _text(img, label, (x0, y0 + lh), sc, GREY, th)
+    _, lh = text_size(label, sc, th)
+    put_text(img, label, (x0, y0 + lh), sc, GREY, th)
     value = "--" if not math.isfinite(deg) else f"{deg:.0f} deg"
     vs, vt = st.font(0.8), st.px(2)
-    vw, vh = _text_size(value, vs, vt)
-    _text(img, value, (x1 - vw, y0 + vh), vs, color, vt)
+    vw, vh = text_size(value, vs, vt)
+    put_text(img, value, (x1 - vw, y0 + vh), vs, color, vt)
     by = y0 + max(lh, vh) + st.px(10)
     cv2.rectangle(img, (x0, by), (x1, by + bar_h), (70, 70, 70), -1)
     if math.isfinite(deg):
@@ -223,17 +225,17 @@ def _gauge(img: np.ndarray, deg: float, color: Color, st: _Style, x0: int, y0: i
     x180 = x0 + round((180.0 - lo) / (hi - lo) * (x1 - x0))
     cv2.line(img, (x180, by - st.px(4)), (x180, by + bar_h + st.px(2)), WHITE, st.px(2))
     ts, tt = st.font(0.45), st.px(1)
-    tw, tht = _text_size("180", ts, tt)
-    _text(img, "180", (x180 - tw // 2, by + bar_h + st.px(7) + tht), ts, WHITE, tt)
+    tw, tht = text_size("180", ts, tt)
+    put_text(img, "180", (x180 - tw // 2, by + bar_h + st.px(7) + tht), ts, WHITE, tt)
     return by + bar_h + st.px(10) + tht
 
 
-def _badges(img: np.ndarray, rep: Rep, st: _Style, x: int, y: int) -> None:
+def draw_badges(img: np.ndarray, rep: Rep, st: Style, x: int, y: int) -> None:
     sc, th = st.font(0.6), st.px(2)
     pad = st.px(7)
     for f in rep.faults:
         label = SHORT_LABELS.get(f.code, f.code.replace("_", " ").upper())
-        w, h = _text_size(label, sc, th)
+        w, h = text_size(label, sc, th)
         color = SEVERITY_COLORS.get(f.severity, GREY)
         cv2.rectangle(img, (x, y), (x + w + 2 * pad, y + h + 2 * pad), color, -1, cv2.LINE_AA)
         cv2.putText(img, label, (x + pad, y + h + pad), _FONT, sc, DARK, th, cv2.LINE_AA)
@@ -244,7 +246,7 @@ def draw_overlay(frame_bgr: np.ndarray, report: SetReport, i: int) -> np.ndarray
     """A copy of ``frame_bgr`` (frame index ``i`` of the report's clip) with the analysis drawn."""
     img = frame_bgr.copy()
     h, w = img.shape[:2]
-    st = _Style.for_frame(w, h)
+    st = Style.for_frame(w, h)
     series, metrics = report.series, report.metrics
     i = min(max(i, 0), len(series) - 1)
     t = float(series.timestamps_s[i])
@@ -252,11 +254,11 @@ def draw_overlay(frame_bgr: np.ndarray, report: SetReport, i: int) -> np.ndarray
     deg = float(metrics.hip_extension_deg[i])
 
     if side is not None:
-        _skeleton(img, series.xy_px[i], side, st)
+        draw_skeleton(img, series.xy_px[i], side, st)
     current, last_done = rep_at(report, t)
     color = CYAN
     if side is not None and math.isfinite(deg):
-        _hip_arc(img, series.xy_px[i], side, deg, color, st)
+        draw_hip_arc(img, series.xy_px[i], side, deg, color, st)
     margin = st.px(12)
 
     # Top-left panel: rep counter, phase, last tempo.
@@ -264,46 +266,46 @@ def draw_overlay(frame_bgr: np.ndarray, report: SetReport, i: int) -> np.ndarray
     shown = current.index if current else (last_done.index if last_done else 0)
     big = f"rep {shown}/{total}"
     bs, bt = st.font(1.4), st.px(3)
-    bw, bh = _text_size(big, bs, bt)
+    bw, bh = text_size(big, bs, bt)
     phase = phase_at(current, t) if current else "-"
     ps, pt = st.font(0.7), st.px(2)
     tempo = f"rep {last_done.index} tempo {last_done.tempo.label} s" if last_done else "tempo -"
-    tw, th_ = _text_size(tempo, ps, pt)
-    _, ph_ = _text_size("phase", ps, pt)
+    tw, th_ = text_size(tempo, ps, pt)
+    _, ph_ = text_size("phase", ps, pt)
     line = st.px(10)
     pw = max(bw, tw, st.px(200)) + 2 * margin
     phh = margin + bh + line + ph_ + line + th_ + margin + st.px(4)
-    _panel(img, 0, 0, pw + margin, phh + margin)
+    panel(img, 0, 0, pw + margin, phh + margin)
     y = margin + bh + st.px(4)
-    _text(img, big, (margin + st.px(4), y), bs, WHITE, bt)
+    put_text(img, big, (margin + st.px(4), y), bs, WHITE, bt)
     y += line + ph_
-    _text(img, phase, (margin + st.px(4), y), ps, PHASE_COLORS.get(phase, GREY), pt)
+    put_text(img, phase, (margin + st.px(4), y), ps, PHASE_COLORS.get(phase, GREY), pt)
     y += line + th_
-    _text(img, tempo, (margin + st.px(4), y), ps, GREY, pt)
+    put_text(img, tempo, (margin + st.px(4), y), ps, GREY, pt)
 
     # Top-right panel: hip-angle gauge, then the current rep's fault badges.
     # (below the counter when the frame is too narrow for both side by side)
     gw = st.px(230)
     gx0 = w - gw - margin
     gy0 = 0 if gx0 - margin >= pw + margin else phh + margin
-    _panel(img, gx0 - margin, gy0, w, gy0 + st.px(84) + margin)
+    panel(img, gx0 - margin, gy0, w, gy0 + st.px(84) + margin)
     if report.view.sagittal:
-        _gauge(img, deg, WHITE, st, gx0, gy0 + margin, w - margin)
+        draw_gauge(img, deg, WHITE, st, gx0, gy0 + margin, w - margin)
     else:
-        _text(img, "hip angle: n/a", (gx0, gy0 + margin + st.px(24)), ps, GREY, pt)
+        put_text(img, "hip angle: n/a", (gx0, gy0 + margin + st.px(24)), ps, GREY, pt)
     if current is not None and current.faults:
-        _badges(img, current, st, gx0, gy0 + st.px(84) + 2 * margin)
+        draw_badges(img, current, st, gx0, gy0 + st.px(84) + 2 * margin)
 
     # Bottom: what this view cannot show.
     unseen = [c for c, why in report.not_assessable.items() if "view" in why]
     if unseen:
         codes = ", ".join(c.replace("_", " ") for c in unseen)
         ns, nt = st.font(0.5), st.px(1.5)
-        lines = _wrap(f"not assessable from this view: {codes}", ns, nt, w - 2 * margin)
-        _, nh = _text_size("Ag", ns, nt)
+        lines = wrap(f"not assessable from this view: {codes}", ns, nt, w - 2 * margin)
+        _, nh = text_size("Ag", ns, nt)
         step = nh + st.px(8)
-        _panel(img, 0, h - len(lines) * step - 2 * margin + st.px(8), w, h, alpha=0.5)
+        panel(img, 0, h - len(lines) * step - 2 * margin + st.px(8), w, h, alpha=0.5)
         for k, text in enumerate(lines):
             y = h - margin - (len(lines) - 1 - k) * step
-            _text(img, text, (margin, y), ns, GREY, nt)
+            put_text(img, text, (margin, y), ns, GREY, nt)
     return img

@@ -47,6 +47,7 @@ class VideoSink:
         self._stream: Any = None
         self._cv_writer: Any = None
         self._count = 0
+        self._last_pts = -1
         self._time_base = Fraction(1, 30)
 
     def __enter__(self) -> VideoSink:
@@ -83,8 +84,13 @@ class VideoSink:
             raise OSError(f"cannot open a video writer for {self.path}")
         self.codec = "mp4v"
 
-    def write(self, frame_bgr: np.ndarray) -> None:
-        """Append one (H, W, 3) uint8 BGR frame."""
+    def write(self, frame_bgr: np.ndarray, timestamp_s: float | None = None) -> None:
+        """Append one (H, W, 3) uint8 BGR frame.
+
+        ``timestamp_s`` (from the first frame) gives frames their real time, for a camera
+        that dropped frames (variable frame rate); by default frames are 1/fps apart.
+        The mp4v fallback ignores it.
+        """
         if frame_bgr.shape[:2] != (self.height, self.width):
             raise ValueError(
                 f"frame is {frame_bgr.shape[1]}x{frame_bgr.shape[0]}, "
@@ -99,7 +105,10 @@ class VideoSink:
             # cost (0.25 vs 2.1 ms per 720p frame here)
             yuv = cv2.cvtColor(np.ascontiguousarray(frame_bgr), cv2.COLOR_BGR2YUV_I420)
             frame = av.VideoFrame.from_ndarray(yuv.astype(np.uint8, copy=False), format="yuv420p")
-            frame.pts, frame.time_base = self._count, self._time_base
+            pts = self._count if timestamp_s is None else round(timestamp_s / self._time_base)
+            pts = max(pts, self._last_pts + 1)
+            frame.pts, frame.time_base = pts, self._time_base
+            self._last_pts = pts
             for packet in self._stream.encode(frame):
                 self._container.mux(packet)
         self._count += 1

@@ -1,0 +1,154 @@
+"""Live coaching speed and agreement with offline analysis.
+
+    python benchmarks/bench_live.py [--models lite full] [--clips CLIP ...] [--agreement]
+
+Speed: each clip is played as a camera (`FileSource`, real-time pacing, stale frames dropped)
+through the whole live loop (pose, live analyzer, cues, and the screen drawn as the window
+would show it) with each model. Latency is from the moment a frame arrives to the moment its
+screen is drawn (capture-to-cue). Reported: frames analysed per second, dropped share,
+latency p50/p95, and the per-rep assessment time (median/max).
+
+``--agreement``: the live loop (every frame, no pacing) on the landmarks of every clip in
+../shared/synth, ../shared/videos and sample_videos (cached like ``formcheck eval``), against
+the offline analysis of the same landmarks: rep counts and per-rep fault sets.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+DEFAULT_CLIPS = [
+    ROOT / "sample_videos" / "hip_thrust_side.mp4",
+    SHARED / "videos" / "wongfit__glute-bridge.mp4",
+]
+MODELS = {"lite": SHARED / "models" / "pose_landmarker_lite.task", "full": None}
+
+
+class _Null:
+    def write(self, s: str) -> None:
+        pass
+
+    def flush(self) -> None:
+        pass
+
+
+class _OffscreenWindow:
+    """Takes the drawn screen like the real window would, without a display."""
+
+    def show(self, img: np.ndarray, wait_ms: int = 1) -> int:
+        return 255
+
+    def close(self) -> None:
+        pass
+
+
+def speed(clip: Path, model: Path, out: Path) -> dict[str, float]:
+    import formcheck.live.session as session
+    from formcheck.config import Config
+    from formcheck.live.sources import FileSource
+    from formcheck.pose.mediapipe_backend import MediaPipePose
+
+    session.Window = _OffscreenWindow  # type: ignore[misc, assignment]
+    session.SUMMARY_S = 0.0
+    with FileSource(clip) as src, MediaPipePose(model, crowd_check_s=None) as pose:
+        opts = session.SessionOptions(out_dir=out, clip=clip.name, show=True)
+        result = session.run_session(src, pose, Config(), opts, session.EventLog(_Null()))
+        duration = result.report.duration_s if result.report else float("nan")
+    lat = np.array(result.latencies_ms)
+    total = result.frames + result.dropped
+    # capacity: every frame, no pacing, as fast as the loop goes (model loaded beforehand)
+    with FileSource(clip, every_frame=True) as src, MediaPipePose(model, crowd_check_s=None) as p:
+        opts = session.SessionOptions(out_dir=out / "capacity", clip=clip.name, show=True)
+        start = time.perf_counter()
+        fast = session.run_session(src, p, Config(), opts, session.EventLog(_Null()))
+        capacity = fast.frames / (time.perf_counter() - start)
+    return {
+        "capacity_fps": capacity,
+        "fps_analysed": result.frames / duration,
+        "dropped_pct": 100.0 * result.dropped / max(total, 1),
+        "p50_ms": float(np.percentile(lat, 50)),
+        "p95_ms": float(np.percentile(lat, 95)),
+        "assess_median_ms": statistics.median(result.assess_ms) if result.assess_ms else 0.0,
+        "assess_max_ms": max(result.assess_ms, default=0.0),
+    }
+
+
+def agreement(smoothing: str) -> dict[str, float]:
+    from formcheck.config import Config
+    from formcheck.evaluate.cache import LandmarkCache, default_cache_dir
+    from formcheck.live.session import EventLog, SessionOptions, run_session
+    from formcheck.live.sources import FileSource
+    from formcheck.pose.models import resolve_model
+    from formcheck.pose.replay import ReplayPose
+
+    cache = LandmarkCache(default_cache_dir(), resolve_model(None))
+    clips = []
+    for folder in (SHARED / "synth", SHARED / "videos", ROOT / "sample_videos"):
+        labels = json.loads((folder / "labels.json").read_text())
+        clips += [folder / lab["file"] for lab in labels]
+    counts_equal = reps = same = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        for clip in clips:
+            raw, _ = cache.get(clip)
+            with FileSource(clip, every_frame=True) as src:
+                opts = SessionOptions(Path(tmp) / clip.stem, clip.name, smoothing=smoothing)
+                r = run_session(src, ReplayPose(raw), Config(), opts, EventLog(_Null()))
+            offline = r.report.reps if r.report else ()
+            counts_equal += len(r.live_reps) == len(offline)
+            for off in offline:
+                match = [x for x in r.live_reps if abs(x.lockout_s - off.lockout_s) < 0.5]
+                reps += 1
+                same += bool(match) and {f.code for f in match[0].faults} == {
+                    f.code for f in off.faults
+                }
+    return {"clips": len(clips), "counts_equal": counts_equal, "reps": reps, "same": same}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--models", nargs="+", default=["lite", "full"], choices=list(MODELS))
+    ap.add_argument("--clips", nargs="+", type=Path, default=DEFAULT_CLIPS)
+    ap.add_argument("--agreement", action="store_true")
+    args = ap.parse_args()
+
+    from formcheck.pose.models import resolve_model
+
+    print(
+        "| clip | model | paced: frames analysed /s | dropped | latency p50 / p95 ms "
+        "| rep assessment median / max ms | unpaced: frames /s |"
+    )
+    print("|---|---|---|---|---|---|---|")
+    with tempfile.TemporaryDirectory() as tmp:
+        for clip in args.clips:
+            for name in args.models:
+                model = MODELS[name] or resolve_model(None)
+                s = speed(clip, model, Path(tmp) / f"{clip.stem}-{name}")
+                print(
+                    f"| {clip.name} | {name} | {s['fps_analysed']:.1f} | {s['dropped_pct']:.0f}% "
+                    f"| {s['p50_ms']:.0f} / {s['p95_ms']:.0f} "
+                    f"| {s['assess_median_ms']:.0f} / {s['assess_max_ms']:.0f} "
+                    f"| {s['capacity_fps']:.1f} |"
+                )
+    if args.agreement:
+        print("\n| rep verdicts | clips with equal rep count | reps with the same faults |")
+        print("|---|---|---|")
+        for smoothing in ("past", "causal"):
+            a = agreement(smoothing)
+            print(
+                f"| {smoothing} | {a['counts_equal']}/{a['clips']} "
+                f"| {a['same']}/{a['reps']} ({a['same'] / a['reps']:.0%}) |"
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Live coaching (``formcheck live``): camera or paced file -> pose -> causal analysis -> cues."""
