@@ -14,6 +14,8 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 sys.path.insert(0, str(Path(__file__).parent))  # tests/builders.py
 
+from browser import proxy  # noqa: E402, F401 - the recording-proxy fixture, for page tests
+
 
 def shared_path(*parts: str) -> Path:
     path = SHARED.joinpath(*parts)

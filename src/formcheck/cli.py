@@ -1,4 +1,4 @@
-"""Command line: ``formcheck analyze | live | synth | eval | models``.
+"""Command line: ``formcheck analyze | live | batch | synth | eval | models``.
 
 The only module that prints. Errors a user can fix are one line on stderr with
 a documented exit code (formcheck.errors); ``--debug`` shows tracebacks.
@@ -20,6 +20,7 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from formcheck import errors
 
@@ -81,6 +82,18 @@ def _parser() -> argparse.ArgumentParser:
         default="past",
         help="rep verdicts: zero-phase over the frames seen so far (default) or forward-only",
     )
+
+    b = sub.add_parser("batch", help="analyse many clips: a report per clip plus an index page")
+    b.add_argument("inputs", nargs="+", help="folders, globs, clips, or .txt files listing paths")
+    b.add_argument("--out", type=Path, required=True, help="output folder")
+    b.add_argument("--workers", type=int, help="processes (default: the cores there are)")
+    b.add_argument("--engine", choices=["local", "ray"], default="local")
+    b.add_argument("--address", help="with --engine ray: the cluster (default: a local Ray)")
+    b.add_argument("--no-resume", action="store_true", help="redo clips already finished in --out")
+    b.add_argument("--no-video", action="store_true", help="skip annotated.mp4")
+    b.add_argument("--model", help="pose model: full, lite, heavy, or a .task path")
+    b.add_argument("--config", type=Path, help="TOML file overriding thresholds")
+    b.add_argument("-q", "--quiet", action="store_true", help="no progress bar, no table")
 
     m = sub.add_parser("models", help="list and verify pose models; --fetch downloads one")
     m.add_argument("--fetch", choices=["lite", "full", "heavy"], help="download this model")
@@ -253,6 +266,75 @@ def cmd_live(args: argparse.Namespace) -> int:
     return errors.EXIT_OK
 
 
+def _cores() -> int:
+    """CPUs this process may use (the affinity mask where the OS has one)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    import time
+
+    from formcheck.batch.inputs import expand_inputs
+    from formcheck.batch.run import run_batch
+    from formcheck.config import load_config
+    from formcheck.pose.models import resolve_model
+
+    cfg = load_config(args.config)
+    workers = args.workers or _cores()
+    if workers < 1:
+        raise errors.UsageError("--workers must be at least 1")
+    if args.address and args.engine != "ray":
+        raise errors.UsageError("--address needs --engine ray")
+    clips = expand_inputs(args.inputs)
+    if not clips:
+        raise errors.InputError("no clips found in the inputs")
+    model = resolve_model(args.model)
+    bar = None
+    if not args.quiet and sys.stderr.isatty():
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(clips), unit="clip", desc="batch", file=sys.stderr)
+    counts = {"done": 0, "failed": 0, "reused": 0}
+
+    def progress(result: Any, reused: bool) -> None:
+        counts["failed" if result.status == "failed" else "done"] += 1
+        counts["reused"] += reused
+        if bar is not None:
+            bar.update(1)
+            left = len(clips) - counts["done"] - counts["failed"]
+            bar.set_postfix(done=counts["done"], failed=counts["failed"], left=left)
+
+    start = time.perf_counter()
+    try:
+        outcome = run_batch(
+            clips,
+            args.out,
+            config=cfg,
+            model=model,
+            video=not args.no_video,
+            workers=workers,
+            engine=args.engine,
+            address=args.address,
+            resume=not args.no_resume,
+            on_result=progress,
+        )
+    finally:
+        if bar is not None:
+            bar.close()
+    took = time.perf_counter() - start
+    if not args.quiet:
+        for r in outcome.results:
+            what = f"{r.reps} reps, score {r.score}" if r.status != "failed" else r.reason
+            print(f"{r.status:15s} {Path(r.source).name}: {what}")
+    print(
+        f"{len(outcome.results)} clips ({outcome.reused} finished earlier), "
+        f"{len(outcome.failed)} failed, {took:.1f} s; index: {outcome.index}"
+    )
+    return errors.EXIT_BATCH_FAILED if outcome.failed else errors.EXIT_OK
+
+
 def cmd_models(args: argparse.Namespace) -> int:
     from formcheck.pose.models import KNOWN_MODELS, fetch, list_models
 
@@ -278,6 +360,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "synth": cmd_synth,
         "eval": cmd_eval,
         "live": cmd_live,
+        "batch": cmd_batch,
         "models": cmd_models,
     }
     try:

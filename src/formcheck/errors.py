@@ -57,3 +57,7 @@ class UsageError(FormcheckError):
     """Options that do not go together."""
 
     exit_code = EXIT_USAGE
+
+
+#: formcheck batch: some clips failed (each has a row with its reason; the rest completed).
+EXIT_BATCH_FAILED = 8

@@ -3,12 +3,12 @@ does not re-run the pose model."""
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 from dataclasses import replace
 from pathlib import Path
 
+from formcheck.hashing import file_sha256
 from formcheck.landmarks.series import PoseSeries
 from formcheck.pose.track import ProgressFn, read_pose_series
 
@@ -18,14 +18,6 @@ log = logging.getLogger(__name__)
 def default_cache_dir() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "formcheck" / "landmarks"
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 class LandmarkCache:

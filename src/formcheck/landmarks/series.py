@@ -131,6 +131,15 @@ class PoseSeries:
             int(self.n_people[i]),
         )
 
+    @staticmethod
+    def is_landmarks_file(path: str | Path) -> bool:
+        """Whether ``path`` is an .npz written by `save` (checks its format tag only)."""
+        try:
+            with np.load(Path(path), allow_pickle=False) as data:
+                return "format" in data.files and str(data["format"]) == LANDMARKS_FORMAT
+        except (OSError, ValueError):
+            return False
+
     def save(self, path: str | Path) -> None:
         """Write a compressed .npz that `load` (and `formcheck analyze`) read back."""
         np.savez_compressed(

@@ -26,10 +26,22 @@ class Written:
     video: Path | None
     video_s: float
     html_s: float
+    keyframes: dict[int, bytes]  # JPEG of each rep's lockout, by rep index (with the video)
 
 
-def write_outputs(source: Path, report: SetReport, out_dir: Path, *, video: bool = True) -> Written:
-    """Write the outputs; no video for landmarks input or with ``video=False``."""
+def write_outputs(
+    source: Path,
+    report: SetReport,
+    out_dir: Path,
+    *,
+    video: bool = True,
+    encoder_threads: int = 0,
+) -> Written:
+    """Write the outputs; no video for landmarks input or with ``video=False``.
+
+    ``encoder_threads``: libx264 threads (0 = its own choice; 1 when other processes
+    already fill the cores, as in a batch).
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
     write_atomic(out_dir / "report.json", dumps(report) + "\n")
     keyframes: dict[int, bytes] = {}
@@ -38,7 +50,9 @@ def write_outputs(source: Path, report: SetReport, out_dir: Path, *, video: bool
     if video and source.suffix.lower() != ".npz":
         target = out_dir / "annotated.mp4"
         tmp = out_dir / "annotated.tmp.mp4"
-        stats = write_annotated_video(source, report, tmp, keyframes=keyframes)
+        stats = write_annotated_video(
+            source, report, tmp, keyframes=keyframes, encoder_threads=encoder_threads
+        )
         tmp.replace(target)
         video_path, video_s = target, float(stats["seconds"])  # type: ignore[arg-type]
     start = time.perf_counter()
@@ -49,4 +63,6 @@ def write_outputs(source: Path, report: SetReport, out_dir: Path, *, video: bool
     )
     write_atomic(out_dir / "report.html", page)
     html_s = time.perf_counter() - start
-    return Written(out_dir / "report.json", out_dir / "report.html", video_path, video_s, html_s)
+    return Written(
+        out_dir / "report.json", out_dir / "report.html", video_path, video_s, html_s, keyframes
+    )

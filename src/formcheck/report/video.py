@@ -56,6 +56,7 @@ def write_annotated_video(
     threaded: bool = False,
     crf: int = 23,
     keyframes: dict[int, bytes] | None = None,
+    encoder_threads: int = 0,
 ) -> dict[str, object]:
     """Write ``out_path``; returns {"frames", "codec", "seconds"}.
 
@@ -73,7 +74,7 @@ def write_annotated_video(
         width, height = even_size(info.width, info.height)
         if width < 2 or height < 2:
             raise InputError(f"{source}: frames too small to encode ({info.width}x{info.height})")
-        with VideoSink(out_path, width, height, info.fps, crf=crf) as sink:
+        with VideoSink(out_path, width, height, info.fps, crf=crf, threads=encoder_threads) as sink:
             n = len(report.series)
 
             def drawn() -> Iterator[np.ndarray]:

@@ -24,7 +24,8 @@ class VideoSink:
 
     Frames are timestamped at a constant ``fps`` (float rates such as 29.97 are
     kept as a rational). ``crf`` is x264's constant rate factor (lower = better,
-    23 = default quality, 28 = small files).
+    23 = default quality, 28 = small files); ``threads`` is the encoder's thread count
+    (0 = libx264 decides).
     """
 
     def __init__(
@@ -36,13 +37,14 @@ class VideoSink:
         *,
         crf: int = 23,
         preset: str = "veryfast",
+        threads: int = 0,
     ) -> None:
         if width % 2 or height % 2:
             raise ValueError(f"H.264 needs even frame sizes, got {width}x{height}")
         self.path = Path(path)
         self.width, self.height, self.fps = width, height, fps
         self.codec = "h264"
-        self._crf, self._preset = crf, preset
+        self._crf, self._preset, self._threads = crf, preset, threads
         self._container: Any = None
         self._stream: Any = None
         self._cv_writer: Any = None
@@ -70,6 +72,8 @@ class VideoSink:
             stream.width, stream.height = self.width, self.height
             stream.pix_fmt = "yuv420p"
             stream.options = {"crf": str(self._crf), "preset": self._preset}
+            if self._threads:
+                stream.codec_context.thread_count = self._threads
         except Exception:
             container.close()
             raise
