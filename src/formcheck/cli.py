@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from formcheck import errors
+from formcheck.pose.track import DEFAULT_MAX_FPS
 
 log = logging.getLogger("formcheck")
 
@@ -42,6 +43,15 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--config", type=Path, help="TOML file overriding thresholds")
     a.add_argument("--save-landmarks", type=Path, metavar="NPZ", help="also save the landmarks")
     a.add_argument("--no-video", action="store_true", help="skip annotated.mp4")
+    a.add_argument(
+        "--workers", type=int, help="landmarkers tracking the clip at once (default: the cores)"
+    )
+    a.add_argument(
+        "--max-fps",
+        type=float,
+        default=DEFAULT_MAX_FPS,
+        help="analyse clips faster than this at every k-th frame, e.g. 30 (default 0: every frame)",
+    )
     a.add_argument("-q", "--quiet", action="store_true", help="no table, no progress bar")
 
     from formcheck.synth.cli_args import add_synth_arguments
@@ -131,6 +141,8 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             model=args.model,
             save_landmarks=args.save_landmarks,
             progress=progress,
+            workers=_workers(args.workers),
+            max_fps=args.max_fps,
         )
     finally:
         close()
@@ -273,6 +285,12 @@ def _cores() -> int:
     return os.cpu_count() or 1
 
 
+def _workers(asked: int | None) -> int:
+    if asked is not None and asked < 1:
+        raise errors.UsageError("--workers must be at least 1")
+    return asked or _cores()
+
+
 def cmd_batch(args: argparse.Namespace) -> int:
     import time
 
@@ -282,9 +300,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     from formcheck.pose.models import resolve_model
 
     cfg = load_config(args.config)
-    workers = args.workers or _cores()
-    if workers < 1:
-        raise errors.UsageError("--workers must be at least 1")
+    workers = _workers(args.workers)
     if args.address and args.engine != "ray":
         raise errors.UsageError("--address needs --engine ray")
     clips = expand_inputs(args.inputs)

@@ -30,11 +30,11 @@ from formcheck.analysis.summary import (
 from formcheck.analysis.view import View, ankle_dy, classify_view, planted_leg, working_leg
 from formcheck.config import Config
 from formcheck.errors import InputError, NoPersonError
-from formcheck.landmarks.clean import Smoother, clean_series, frame_rate
+from formcheck.landmarks.clean import Smoother, clean_series, frame_rate, warm_imports
 from formcheck.landmarks.names import Side
 from formcheck.landmarks.quality import check_people
 from formcheck.landmarks.series import PoseSeries
-from formcheck.pose.track import ProgressFn, read_pose_series
+from formcheck.pose.track import DEFAULT_MAX_FPS, ProgressFn, read_pose_series
 from formcheck.results import Finding, Rep, SetReport, Status, Tempo
 
 log = logging.getLogger(__name__)
@@ -50,10 +50,19 @@ def analyze(
     model: str | None = None,
     save_landmarks: str | Path | None = None,
     progress: ProgressFn | None = None,
+    workers: int = 1,
+    max_fps: float = DEFAULT_MAX_FPS,
 ) -> SetReport:
-    """Analyse one recorded set (a video, or landmarks saved by ``save_landmarks``)."""
+    """Analyse one recorded set (a video, or landmarks saved by ``save_landmarks``).
+
+    ``workers`` landmarkers track segments of the clip at once; clips above ``max_fps`` are
+    analysed at every k-th frame (0 = every frame).
+    """
     cfg = config or Config()
-    raw, warnings = read_pose_series(Path(source), model, progress)  # video -> pose
+    warm_imports()  # the analysis' own imports load while the pose model runs
+    raw, warnings = read_pose_series(  # video -> pose
+        Path(source), model, progress, workers=workers, max_fps=max_fps
+    )
     if save_landmarks:
         raw.save(save_landmarks)
     return analyze_series(raw, cfg, clip=Path(source).name, warnings=warnings)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from formcheck.hashing import file_sha256
 from formcheck.landmarks.series import PoseSeries
-from formcheck.pose.track import ProgressFn, read_pose_series
+from formcheck.pose.track import DEFAULT_MAX_FPS, ProgressFn, read_pose_series
 
 log = logging.getLogger(__name__)
 
@@ -23,10 +23,17 @@ def default_cache_dir() -> Path:
 class LandmarkCache:
     """``get(clip)``: the clip's raw landmarks, from the cache or by running the model."""
 
-    def __init__(self, folder: Path, model: Path) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        model: Path,
+        *,
+        max_fps: float = DEFAULT_MAX_FPS,
+    ) -> None:
         self.folder = folder
         self.model = model
-        self._model_key = file_sha256(model)[:16]
+        self.max_fps = max_fps
+        self._model_key = f"{file_sha256(model)[:16]}-fps{max_fps:g}"
         self.hits = self.misses = 0
         self._keys: dict[tuple[Path, int, int], str] = {}
 
@@ -45,7 +52,7 @@ class LandmarkCache:
             series = PoseSeries.load(target)
             return series, [w for w in series.meta.get("warnings", "").split("\n") if w]
         self.misses += 1
-        series, warnings = read_pose_series(clip, str(self.model), progress)
+        series, warnings = read_pose_series(clip, str(self.model), progress, max_fps=self.max_fps)
         self.folder.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(target.stem + ".tmp.npz")
         replace(series, meta={**series.meta, "warnings": "\n".join(warnings)}).save(tmp)

@@ -8,11 +8,11 @@ analysis swaps in `CausalSmoother`, which has the same cut-off but only looks ba
 
 from __future__ import annotations
 
-from typing import Protocol
+import threading
+from typing import Any, Protocol
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
-from scipy import signal
 
 from formcheck.config import CleaningConfig
 from formcheck.landmarks.names import LEG_GROUPS
@@ -20,6 +20,7 @@ from formcheck.landmarks.series import PoseSeries
 
 _FILTER_ORDER = 2
 _MAD_TO_SIGMA = 1.4826
+_HAMPEL_ROWS = 1024
 
 
 def frame_rate(series: PoseSeries) -> float:
@@ -105,8 +106,15 @@ def hampel(x: np.ndarray, window: int, k: float) -> np.ndarray:
         return x.copy()
     half = window // 2
     win = sliding_window_view(np.pad(_bridge(x), ((half, half), (0, 0)), mode="edge"), window, 0)
-    med = np.median(win, axis=-1)  # (T, C)
-    mad = np.median(np.abs(win - med[..., None]), axis=-1)
+    med = np.empty_like(x)
+    mad = np.empty_like(x)
+    # in blocks of rows: the medians copy their (rows, C, window) input, and a 10-minute clip
+    # at once would need ~0.3 GB for that (memory stays flat with clip length this way)
+    for a in range(0, len(x), _HAMPEL_ROWS):
+        block = win[a : a + _HAMPEL_ROWS]
+        med[a : a + _HAMPEL_ROWS] = np.median(block, axis=-1)
+        dev = np.abs(block - med[a : a + _HAMPEL_ROWS, :, None])
+        mad[a : a + _HAMPEL_ROWS] = np.median(dev, axis=-1)
     # A floor on the spread keeps perfectly still landmarks from flagging tiny jitter.
     finite = np.abs(x[np.isfinite(x)])
     spread = np.maximum(mad * _MAD_TO_SIGMA, 1e-3 * (finite.max() if finite.size else 1.0))
@@ -149,11 +157,27 @@ def runs(mask: np.ndarray) -> list[tuple[int, int]]:
     return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True))
 
 
+def _signal() -> Any:
+    """scipy.signal, imported on first use: it takes ~0.6 s to import, which `analyze` hides
+    behind the pose model (`warm_imports`) instead of paying it before the first frame."""
+    import scipy.signal
+
+    return scipy.signal
+
+
+def warm_imports() -> threading.Thread:
+    """Import scipy.signal in a background thread (the pose model leaves the GIL free while
+    it runs, so this overlaps it); returns the thread."""
+    thread = threading.Thread(target=_signal, name="formcheck-imports", daemon=True)
+    thread.start()
+    return thread
+
+
 def _design(cutoff_hz: float, fs: float) -> np.ndarray | None:
     """Second-order-sections Butterworth low-pass, or None when the cut-off is above Nyquist."""
     if cutoff_hz >= 0.45 * fs:
         return None
-    return np.asarray(signal.butter(_FILTER_ORDER, cutoff_hz, fs=fs, output="sos"))
+    return np.asarray(_signal().butter(_FILTER_ORDER, cutoff_hz, fs=fs, output="sos"))
 
 
 class Smoother(Protocol):
@@ -177,7 +201,7 @@ class ZeroPhaseSmoother:
         for c in range(x.shape[1]):
             for start, stop in runs(np.isfinite(x[:, c])):
                 if stop - start > padlen:
-                    out[start:stop, c] = signal.sosfiltfilt(sos, x[start:stop, c])
+                    out[start:stop, c] = _signal().sosfiltfilt(sos, x[start:stop, c])
         return out
 
 
@@ -196,9 +220,9 @@ class CausalSmoother:
         out = x.copy()
         if sos is None:
             return out
-        zi0 = signal.sosfilt_zi(sos)
+        zi0 = _signal().sosfilt_zi(sos)
         for c in range(x.shape[1]):
             for start, stop in runs(np.isfinite(x[:, c])):
                 seg = x[start:stop, c]
-                out[start:stop, c], _ = signal.sosfilt(sos, seg, zi=zi0 * seg[0])
+                out[start:stop, c], _ = _signal().sosfilt(sos, seg, zi=zi0 * seg[0])
         return out

@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 
 #: Seconds between two counts of the people in view (a second, IMAGE-mode landmarker).
-CROWD_CHECK_S = 2.0
+CROWD_CHECK_S = 4.0
 _CROWD_MAX = 3
 #: The first frames make MediaPipe log set-up messages; they run with fd 2 silenced.
 _CHATTY_FRAMES = 2

@@ -104,6 +104,7 @@ def to_dict(report: SetReport) -> dict[str, Any]:
             "frames": report.frames,
             "fps": _num(report.fps, 3),
             "duration_s": _num(report.duration_s, 3),
+            "analysed_every": int(report.series.meta.get("stride", "1")),
         },
     }
 

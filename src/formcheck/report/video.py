@@ -76,23 +76,25 @@ def write_annotated_video(
             raise InputError(f"{source}: frames too small to encode ({info.width}x{info.height})")
         with VideoSink(out_path, width, height, info.fps, crf=crf, threads=encoder_threads) as sink:
             n = len(report.series)
+            # a clip analysed at every k-th frame: frames in between show the last analysed one
+            stride = int(report.series.meta.get("stride", "1"))
 
             def drawn() -> Iterator[np.ndarray]:
                 for frame in reader:
-                    if frame.index >= n:  # more frames than were analysed: stop
+                    i = frame.index // stride
+                    if i >= n:  # more frames than were analysed: stop
                         break
-                    img = _fit(draw_overlay(frame.image_bgr, report, frame.index), width, height)
-                    if keyframes is not None and frame.index in wanted:
-                        keyframes[wanted[frame.index]] = thumbnail_jpeg(img)
+                    img = _fit(draw_overlay(frame.image_bgr, report, i), width, height)
+                    if keyframes is not None and i in wanted and frame.index % stride == 0:
+                        keyframes[wanted[i]] = thumbnail_jpeg(img)
                     yield img
 
             run = _threaded if threaded else _plain
             run(drawn, sink.write)
             frames, codec = sink.frames_written, sink.codec
-    if frames != len(report.series):
-        log.warning(
-            "%s: annotated %d frames, the analysis has %d", source, frames, len(report.series)
-        )
+    expected = len(report.series) * int(report.series.meta.get("stride", "1"))
+    if frames < expected - int(report.series.meta.get("stride", "1")) + 1:
+        log.warning("%s: annotated %d frames, the analysis covers %d", source, frames, expected)
     return {"frames": frames, "codec": codec, "seconds": round(time.perf_counter() - start, 3)}
 
 

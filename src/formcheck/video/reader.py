@@ -9,6 +9,8 @@ metadata is honoured (CAP_PROP_ORIENTATION_AUTO): frames are yielded upright and
 from __future__ import annotations
 
 import logging
+import queue
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -97,6 +99,11 @@ class VideoReader:
         )
 
     def __iter__(self) -> Iterator[Frame]:
+        return self._iterate(1)
+
+    def _iterate(self, step: int) -> Iterator[Frame]:
+        """Frames whose index is a multiple of ``step``; the others are grabbed only (decoded
+        by FFmpeg, never converted to BGR), and still counted in ``frames_read``."""
         cap = self._cap
         if cap is None:
             raise RuntimeError("VideoReader is closed")
@@ -108,11 +115,39 @@ class VideoReader:
                 yield Frame(self.frames_read, t, image)
                 self.frames_read += 1
                 last_t = t
-                ok, nxt = cap.read()
-                image = nxt if ok else None
+                image = None
+                while self.frames_read % step and cap.grab():
+                    self.frames_read += 1
+                if self.frames_read % step == 0:
+                    ok, nxt = cap.read()
+                    image = nxt if ok else None
         finally:
             self._first = None
             self.close()
+
+    def frames(self, start: int = 0, stop: int | None = None, step: int = 1) -> Iterator[Frame]:
+        """Frames ``start`` to ``stop - 1`` whose index is a multiple of ``step``, indexed as
+        in plain iteration (frame k here is frame k of the analysis). The frames skipped are
+        only grabbed, never converted, so a worker starting mid-clip, or analysing one frame
+        in k, skips cheaply; timestamps stay the container's."""
+        cap = self._cap
+        if cap is None:
+            raise RuntimeError("VideoReader is closed")
+        first = -(-start // step) * step  # the first multiple of step at or after start
+        if first > 0:
+            self._first = None
+            self.frames_read = 1
+            while self.frames_read < first and cap.grab():
+                self.frames_read += 1
+            ok, image = cap.read() if self.frames_read == first else (False, None)
+            if not ok:
+                self.close()
+                return
+            self._first = image
+        for frame in self._iterate(step):
+            if stop is not None and frame.index >= stop:
+                break
+            yield frame
 
     def _timestamp(self, cap: cv2.VideoCapture, index: int, last_t: float) -> float:
         t = float(cap.get(cv2.CAP_PROP_POS_MSEC)) / 1000.0
@@ -140,3 +175,40 @@ class VideoReader:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def prefetched(frames: Iterator[Frame], depth: int = 4) -> Iterator[Frame]:
+    """``frames``, decoded ahead in a thread (OpenCV releases the GIL while it decodes), so
+    decoding overlaps whatever the consumer does with each frame. At most ``depth`` frames
+    wait in memory; errors in the decoding thread are raised here."""
+    q: queue.Queue[Frame | BaseException | None] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item: Frame | BaseException | None) -> bool:
+        while not stop.is_set():
+            try:
+                q.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def run() -> None:
+        try:
+            for frame in frames:
+                if not put(frame):
+                    return
+            put(None)
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer
+            put(exc)
+
+    thread = threading.Thread(target=run, name="formcheck-decode", daemon=True)
+    thread.start()
+    try:
+        while (item := q.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        thread.join(timeout=5)

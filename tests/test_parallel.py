@@ -1,0 +1,157 @@
+"""Faster analysis without the model: segment planning, ranged and prefetched decoding,
+frame stride, and the annotated video of a clip analysed at every k-th frame."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import numpy as np
+import pytest
+from builders import SIZE, RepShape, build_set
+
+from formcheck.config import Config
+from formcheck.landmarks.series import PoseFrame, PoseSeries
+from formcheck.pipeline import analyze_series
+from formcheck.pose.parallel import MIN_SEGMENT_FRAMES, WARMUP_S, plan_segments
+from formcheck.pose.track import stride_for, track_frames
+from formcheck.report.video import write_annotated_video
+from formcheck.video.reader import Frame, VideoReader, prefetched
+from formcheck.video.writer import VideoSink
+
+
+@pytest.fixture(scope="module")
+def clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """90 frames whose brightness encodes their index."""
+    path = tmp_path_factory.mktemp("par") / "levels.mp4"
+    with VideoSink(path, 64, 48, 30.0, crf=0) as sink:
+        for k in range(90):
+            sink.write(np.full((48, 64, 3), (k * 2) % 250, np.uint8))
+    return path
+
+
+@pytest.mark.parametrize("frames", [0, 10, 239, 240, 480, 481, 1000, 18000])
+@pytest.mark.parametrize("workers", [1, 2, 3, 8])
+def test_segments_cover_the_clip_once(frames: int, workers: int) -> None:
+    fps = 30.0
+    segs = plan_segments(frames, fps, workers)
+    assert segs[0].start == 0 and segs[-1].stop is None
+    assert all(a.stop == b.start for a, b in itertools.pairwise(segs))
+    assert len(segs) <= workers
+    assert all(0 <= s.warmup <= min(s.start, round(WARMUP_S * fps)) for s in segs)
+    assert len(segs) == 1 or frames >= 2 * MIN_SEGMENT_FRAMES
+    if len(segs) > 1:  # the first segment, tracked at once, is the longest
+        sizes = [(s.stop or frames) - s.start for s in segs]
+        assert sizes[0] == max(sizes) and min(sizes) > 0
+
+
+def test_ranged_reading_matches_plain_iteration(clip: Path) -> None:
+    with VideoReader(clip) as r:
+        every = [(f.index, f.timestamp_s, f.image_bgr) for f in r]
+    with VideoReader(clip) as r:
+        part = [(f.index, f.timestamp_s, f.image_bgr) for f in r.frames(37, 52)]
+    assert [p[0] for p in part] == list(range(37, 52))
+    for i, t, img in part:
+        assert t == pytest.approx(every[i][1]) and np.array_equal(img, every[i][2])
+    with VideoReader(clip) as r:
+        assert list(r.frames(len(every) + 5)) == []
+
+
+def test_prefetched_frames_are_the_same_and_errors_come_through(clip: Path) -> None:
+    with VideoReader(clip) as r:
+        plain = [f.index for f in r]
+    with VideoReader(clip) as r:
+        assert [f.index for f in prefetched(iter(r))] == plain
+
+    def failing() -> object:
+        yield Frame(0, 0.0, np.zeros((2, 2, 3), np.uint8))
+        raise OSError("disk gone")
+
+    with pytest.raises(OSError, match="disk gone"):
+        list(prefetched(failing()))  # type: ignore[arg-type]
+    with VideoReader(clip) as r:  # the consumer stops early: nothing hangs
+        for f in prefetched(iter(r), depth=2):
+            if f.index == 3:
+                break
+
+
+@pytest.mark.parametrize(
+    ("fps", "max_fps", "stride"),
+    [
+        (30, 30, 1),
+        (29.97, 30, 1),
+        (25, 30, 1),
+        (60, 30, 2),
+        (59.94, 30, 2),
+        (50, 30, 2),
+        (120, 30, 4),
+        (240, 30, 8),
+        (60, 0, 1),
+        (60, 60, 1),
+        (90, 30, 3),
+    ],
+)
+def test_stride(fps: float, max_fps: float, stride: int) -> None:
+    assert stride_for(fps, max_fps) == stride
+
+
+class _Recorder:
+    name = "recorder"
+
+    def __init__(self) -> None:
+        self.seen: list[float] = []
+
+    def estimate(self, image: np.ndarray | None, t: float) -> PoseFrame | None:
+        self.seen.append(t)
+        return None
+
+
+def test_track_frames_warms_up_and_strides_by_clip_index(clip: Path) -> None:
+    backend = _Recorder()
+    with VideoReader(clip) as r:
+        ts, poses = track_frames(
+            r.frames(20),
+            backend,
+            keep_from=30,
+            stride=3,
+            prefetch=False,  # type: ignore[arg-type]
+        )
+    assert len(backend.seen) == len(range(21, 90, 3))  # frames 21, 24, ... (index % 3 == 0)
+    assert ts == pytest.approx([k / 30.0 for k in range(30, 90, 3)], abs=1e-3)
+    assert len(poses) == len(ts)
+
+
+def test_annotated_video_of_a_strided_analysis_keeps_every_frame(tmp_path: Path) -> None:
+    """A 60 fps clip analysed at 30 fps: the video still has all 60 frames per second."""
+    series, _ = build_set([RepShape(), RepShape(top_trunk_deg=20.0)], fps=30.0)
+    strided = PoseSeries.from_frames(
+        series.timestamps_s,
+        [series.frame(i) for i in range(len(series))],
+        SIZE,
+        30.0,
+        {"stride": "2"},
+    )
+    report = analyze_series(strided, Config(), "sixty.mp4")
+    src = tmp_path / "sixty.mp4"
+    with VideoSink(src, *SIZE, 60.0) as sink:
+        for _ in range(2 * len(series)):
+            sink.write(np.full((SIZE[1], SIZE[0], 3), 90, np.uint8))
+    keyframes: dict[int, bytes] = {}
+    info = write_annotated_video(src, report, tmp_path / "a.mp4", keyframes=keyframes)
+    assert info["frames"] == 2 * len(series)
+    assert sorted(keyframes) == [r.index for r in report.reps]
+
+
+def test_stepped_reading_grabs_the_frames_in_between(clip: Path) -> None:
+    with VideoReader(clip) as r:
+        every = {f.index: (f.timestamp_s, f.image_bgr) for f in r}
+    with VideoReader(clip) as r:
+        got = list(r.frames(7, 40, step=3))
+        read = r.frames_read
+    assert [f.index for f in got] == list(range(9, 40, 3))
+    for f in got:
+        assert f.timestamp_s == pytest.approx(every[f.index][0])
+        assert np.array_equal(f.image_bgr, every[f.index][1])
+    assert read >= 39
+    with VideoReader(clip) as r:
+        assert [f.index for f in r.frames(0, None, 2)] == list(range(0, 90, 2))
