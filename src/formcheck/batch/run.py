@@ -113,9 +113,11 @@ def run_batch(
     jobs = plan(clips, out, config, model, video, one_core=workers > 1)
     by_id: dict[str, ClipResult] = {}
     todo: list[ClipJob] = []
+    planned: set[str] = set()
     for job in jobs:
-        if job.clip_id in by_id or any(j.clip_id == job.clip_id for j in todo):
+        if job.clip_id in planned:
             continue  # the same content listed twice
+        planned.add(job.clip_id)
         done = load_result(job.folder, job.key) if resume else None
         if done is not None:
             by_id[job.clip_id] = done

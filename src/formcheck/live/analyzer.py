@@ -15,6 +15,7 @@ from __future__ import annotations
 import bisect
 import logging
 import math
+import time
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -158,8 +159,6 @@ class LiveAnalyzer:
 
     def _assess(self, *, final: bool) -> list[Rep]:
         """Run the offline pipeline on the recent window; return the newly finished reps."""
-        import time
-
         t0 = time.perf_counter()
         self._last_try = self._t[-1]
         start = bisect.bisect_left(self._t, self._t[-1] - self.cfg.live.window_s)

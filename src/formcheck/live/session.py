@@ -23,7 +23,7 @@ import numpy as np
 from formcheck.config import Config
 from formcheck.errors import CameraError, FormcheckError
 from formcheck.landmarks.series import PoseSeries
-from formcheck.live.analyzer import LiveAnalyzer
+from formcheck.live.analyzer import LiveAnalyzer, LiveFrame
 from formcheck.live.cues import Cue, CueEngine
 from formcheck.live.screen import draw_live, draw_summary
 from formcheck.live.setup import SetupStatus, check_setup
@@ -164,6 +164,7 @@ class _Loop:
         self._setup_key: object = None
         self._setup_t = -1e9
         self.last_image: np.ndarray | None = None
+        self.last_frame: LiveFrame | None = None
 
     def _open_recorder(self) -> None:
         if self.recorder is not None:
@@ -194,6 +195,7 @@ class _Loop:
                     continue
                 pose = self.backend.estimate(cap.image, cap.t_s)
                 lf = self.analyzer.push(cap.t_s, pose)
+                self.last_frame = lf
                 result.frames += 1
                 if self.recorder is not None:
                     self._t0 = cap.t_s if self._t0 is None else self._t0
@@ -206,7 +208,6 @@ class _Loop:
                 if cue is not None:
                     self._cue_event(cue, cap.t_s)
                 if self.window is not None:
-                    self._lf = lf
                     key = self.window.show(self._screen(lf))
                     if key in (ord("q"), ord("e")):
                         result.ended_by = f"key {chr(key)}"
@@ -228,9 +229,9 @@ class _Loop:
             result.dropped = self.source.dropped
         return result
 
-    def _screen(self, lf: Any, paused: bool = False) -> np.ndarray:
+    def _screen(self, lf: LiveFrame | None, paused: bool = False) -> np.ndarray:
         assert self.last_image is not None
-        lf = lf or getattr(self, "_lf", None)
+        lf = lf or self.last_frame
         if lf is None:
             return self.last_image
         view = self.analyzer.view
