@@ -1,11 +1,11 @@
 """Whole-clip speed: one landmarker vs formcheck analyze with 1 and 2 workers, with and without
 the annotated video, the naive tutorial loop, frame stride, analyzer cost and peak memory.
 
-    python benchmarks/bench_speed.py [--runs 2] [--long]
+    python benchmarks/bench_speed.py [--runs 2] [--long] [--agreement]
 
 Every variant runs as its own process (imports, model loading and all), on the same clips:
 
-- sample_videos/single_leg_hip_thrust_left.mp4 (synthetic, 640x360, 30 fps, 480 frames);
+- sample_videos/hip_thrust_side.mp4 (synthetic, 960x540, 30 fps, 744 frames, 25 s);
 - ../shared/videos/wongfit__glute-bridge.mp4 (real, 1280x720, 60 fps, 490 frames), at every
   frame for the worker comparisons, and with the default 30 fps stride for the stride row.
 
@@ -13,10 +13,13 @@ Variants: ``bare`` (decode + one MediaPipe landmarker in VIDEO mode, nothing els
 (the tutorial loop: decode, pose, draw the landmarks, mp4v encode, one thread),
 ``analyze-w1``/``analyze-w2`` (`formcheck analyze --workers N`, JSON only), ``video-w1``/
 ``video-w2`` (plus annotated.mp4 and report.html). Reported: medians of frames per second,
-ratios to ``bare`` from the same runs, peak memory of the process tree (RSS and PSS, summed
-over the process and its workers, sampled every 50 ms), and the
+ratios to ``bare`` from the same runs, peak memory (RSS and PSS summed over the process and
+its workers, and the peak RSS of the largest single process, sampled every 50 ms), and the
 analyzer's own ms per frame. ``--long`` also measures peak memory on a 10-minute 1080p clip
-made by looping the sample (about 10 minutes more).
+made by looping the sample (about 10 minutes more); ``--lengths`` measures how the gain of
+2 workers grows with the clip's length (the sample looped 1, 2 and 4 times; ~4 minutes);
+``--agreement`` compares the verdicts of 1 and 2 workers on every labelled clip of ../shared
+and sample_videos.
 """
 
 from __future__ import annotations
@@ -30,11 +33,19 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from formcheck.landmarks.series import PoseSeries
+    from formcheck.results import SetReport
 
 ROOT = Path(__file__).resolve().parents[1]
-SAMPLE = ROOT / "sample_videos" / "single_leg_hip_thrust_left.mp4"
+SAMPLE = ROOT / "sample_videos" / "hip_thrust_side.mp4"
 HD = ROOT.parent / "shared" / "videos" / "wongfit__glute-bridge.mp4"
 VARIANTS = ["bare", "naive", "analyze-w1", "analyze-w2", "video-w1", "video-w2"]
+#: Reference points outside the targets, measured in the first round only (keeps the whole
+#: benchmark under 5 minutes).
+ONCE = {"naive", "video-w1"}
 
 
 # --- one variant, in its own process -------------------------------------------------------
@@ -78,7 +89,7 @@ def _naive(clip: Path, out: Path) -> int:
     return n
 
 
-def _analyze(clip: Path, out: Path, workers: int, video: bool, max_fps: float) -> int:
+def _analyze(clip: Path, out: Path, workers: int, video: bool, max_fps: float) -> SetReport:
     from formcheck.pipeline import analyze
     from formcheck.report.json_report import dumps, write_atomic
     from formcheck.report.outputs import write_outputs
@@ -88,22 +99,41 @@ def _analyze(clip: Path, out: Path, workers: int, video: bool, max_fps: float) -
         write_outputs(clip, report, out)
     else:
         write_atomic(out / "report.json", dumps(report))
-    return int(report.frames) * int(report.series.meta.get("stride", "1"))
+    return report
+
+
+def analyzer_ms(raw: PoseSeries) -> float:
+    """The analysis after pose (cleaning, metrics, reps, faults), ms per frame: median of 5
+    (run on the analysed series: the same work per frame as on the raw one)."""
+    from formcheck.config import Config
+    from formcheck.pipeline import analyze_series
+
+    runs = []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        analyze_series(raw, Config(), "clip")
+        runs.append(1000 * (time.perf_counter() - t0) / len(raw))
+    return statistics.median(runs)
 
 
 def run_variant(variant: str, clip: Path, max_fps: float) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
         t0 = time.perf_counter()
+        report = None
         if variant == "bare":
             frames = _bare(clip)
         elif variant == "naive":
             frames = _naive(clip, out / "naive.mp4")
         else:
             kind, w = variant.split("-w")
-            frames = _analyze(clip, out, int(w), kind == "video", max_fps)
+            report = _analyze(clip, out, int(w), kind == "video", max_fps)
+            frames = int(report.frames) * int(report.series.meta.get("stride", "1"))
         seconds = time.perf_counter() - t0
-    print(json.dumps({"frames": frames, "seconds": seconds}))
+        result = {"frames": frames, "seconds": seconds}
+        if report is not None and variant == "analyze-w1" and max_fps == 0:  # after the timing
+            result["analyzer_ms"] = analyzer_ms(report.series)
+    print(json.dumps(result))
 
 
 # --- the benchmark ---------------------------------------------------------------------------
@@ -121,19 +151,21 @@ def _tree(pid: int) -> list[int]:
     return out
 
 
-def _memory_mb(pids: list[int]) -> tuple[float, float]:
-    """Summed RSS and PSS (shared pages split between the processes sharing them), MB."""
-    rss = pss = 0.0
+def _memory_mb(pids: list[int]) -> tuple[float, float, float]:
+    """Summed RSS and PSS (shared pages split between the processes sharing them), and the
+    largest single process's RSS, MB."""
+    rss = pss = largest = 0.0
     for p in pids:
         try:
             for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
                 if line.startswith("Rss:"):
-                    rss += float(line.split()[1]) / 1024
+                    one = float(line.split()[1]) / 1024
+                    rss, largest = rss + one, max(largest, one)
                 elif line.startswith("Pss:"):
                     pss += float(line.split()[1]) / 1024
         except OSError:
             pass
-    return rss, pss
+    return rss, pss, largest
 
 
 def measure(variant: str, clip: Path, max_fps: float = 0.0) -> dict[str, float]:
@@ -142,31 +174,17 @@ def measure(variant: str, clip: Path, max_fps: float = 0.0) -> dict[str, float]:
     cmd = [sys.executable, __file__, "--variant", variant, "--clip", str(clip)]
     cmd += ["--max-fps", str(max_fps)]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    peak_rss = peak_pss = 0.0
+    peak_rss = peak_pss = peak_one = 0.0
     while proc.poll() is None:
-        rss, pss = _memory_mb(_tree(proc.pid))
-        peak_rss, peak_pss = max(peak_rss, rss), max(peak_pss, pss)
+        rss, pss, one = _memory_mb(_tree(proc.pid))
+        peak_rss, peak_pss, peak_one = max(peak_rss, rss), max(peak_pss, pss), max(peak_one, one)
         time.sleep(0.05)
     out = proc.stdout.read() if proc.stdout else ""
     if proc.returncode:
         raise RuntimeError(f"{variant} on {clip.name} failed ({proc.returncode})")
     result = json.loads(out.strip().splitlines()[-1])
-    result.update(rss_mb=peak_rss, pss_mb=peak_pss)
+    result.update(rss_mb=peak_rss, pss_mb=peak_pss, one_mb=peak_one)
     return result
-
-
-def analyzer_ms(clip: Path) -> float:
-    from formcheck.config import Config
-    from formcheck.pipeline import analyze_series
-    from formcheck.pose.track import read_pose_series
-
-    raw, _ = read_pose_series(clip, max_fps=0)
-    runs = []
-    for _ in range(5):
-        t0 = time.perf_counter()
-        analyze_series(raw, Config(), clip.name)
-        runs.append(1000 * (time.perf_counter() - t0) / len(raw))
-    return statistics.median(runs)
 
 
 def long_clip_rss(folder: Path) -> dict[str, float]:
@@ -187,10 +205,78 @@ def long_clip_rss(folder: Path) -> dict[str, float]:
     return measure("video-w2", clip, 30.0)
 
 
+def looped(folder: Path, times: int) -> Path:
+    """The sample played ``times`` times in a row, as one clip."""
+    from formcheck.video.reader import VideoReader
+    from formcheck.video.writer import VideoSink
+
+    clip = folder / f"sample_x{times}.mp4"
+    with VideoReader(SAMPLE) as reader:
+        info = reader.info
+    with VideoSink(clip, info.width, info.height, info.fps, crf=18) as sink:
+        for _ in range(times):
+            with VideoReader(SAMPLE) as reader:
+                for frame in reader:
+                    sink.write(frame.image_bgr)
+    return clip
+
+
+def lengths(folder: Path) -> None:
+    """bare against 2 workers (JSON only, and with the video) as the clip gets longer."""
+    print("| clip | seconds | bare frames/s | 2 workers | vs bare | 2 workers + video | vs bare |")
+    print("|---|---|---|---|---|---|---|")
+    for times in (1, 2, 4):
+        clip = looped(folder, times)
+        bare, two, video = (measure(v, clip) for v in ("bare", "analyze-w2", "video-w2"))
+        f0, f2, fv = (r["frames"] / r["seconds"] for r in (bare, two, video))
+        print(
+            f"| {SAMPLE.name} x{times} | {bare['frames'] / 30:.0f} | {f0:.1f} | {f2:.1f} "
+            f"| {f2 / f0:.2f}x | {fv:.1f} | {fv / f0:.2f}x |"
+        )
+
+
+def agreement() -> None:
+    """Rep counts, statuses, per-rep faults and per-frame hip angles: 2 workers against 1."""
+    import numpy as np
+
+    from formcheck.pipeline import analyze
+
+    folders = [ROOT.parent / "shared" / "synth", ROOT.parent / "shared" / "videos"]
+    folders.append(ROOT / "sample_videos")
+    print("| clip | ranges | reps 1 / 2 | reps with the same faults | max hip-angle diff |")
+    print("|---|---|---|---|---|")
+    clips = reps = same = counts = 0
+    worst = 0.0
+    for folder in folders:
+        for lab in json.loads((folder / "labels.json").read_text()):
+            one = analyze(folder / lab["file"], workers=1)
+            two = analyze(folder / lab["file"], workers=2)
+            equal = sum(
+                {f.code for f in a.faults} == {f.code for f in b.faults}
+                for a, b in zip(one.reps, two.reps, strict=False)
+            )
+            diff = np.abs(one.metrics.hip_extension_deg - two.metrics.hip_extension_deg)
+            deg = float(np.nanmax(diff)) if np.isfinite(diff).any() else 0.0
+            clips += 1
+            counts += one.rep_count == two.rep_count and one.status == two.status
+            reps += one.rep_count
+            same += equal
+            worst = max(worst, deg)
+            ranges = two.series.meta.get("segments", "1")
+            print(
+                f"| {lab['file']} | {ranges} | {one.rep_count} / {two.rep_count} "
+                f"| {equal}/{one.rep_count} | {deg:.2f} deg |"
+            )
+    print(f"\nsame rep count and status: {counts}/{clips} clips; same faults: {same}/{reps} reps;")
+    print(f"largest per-frame hip-angle difference: {worst:.2f} deg")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=2)
     ap.add_argument("--long", action="store_true")
+    ap.add_argument("--agreement", action="store_true")
+    ap.add_argument("--lengths", action="store_true")
     ap.add_argument("--variant", help=argparse.SUPPRESS)
     ap.add_argument("--clip", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--max-fps", type=float, default=0.0, help=argparse.SUPPRESS)
@@ -198,13 +284,21 @@ def main() -> int:
     if args.variant:
         run_variant(args.variant, args.clip, args.max_fps)
         return 0
+    if args.agreement:
+        agreement()
+        return 0
+    if args.lengths:
+        with tempfile.TemporaryDirectory() as tmp:
+            lengths(Path(tmp))
+        return 0
 
     start = time.perf_counter()
     rows: dict[tuple[str, str], list[dict[str, float]]] = {}
-    for _ in range(args.runs):
+    for k in range(args.runs):
         for clip in (SAMPLE, HD):
             for variant in VARIANTS:
-                rows.setdefault((clip.name, variant), []).append(measure(variant, clip))
+                if k == 0 or variant not in ONCE:
+                    rows.setdefault((clip.name, variant), []).append(measure(variant, clip))
         for variant in ("analyze-w1", "analyze-w2"):
             rows.setdefault((HD.name, f"{variant}, stride 30 fps"), []).append(
                 measure(variant, HD, 30.0)
@@ -215,15 +309,16 @@ def main() -> int:
 
     print(f"medians of {args.runs} runs; frames/s are clip frames per second of the work")
     print("(interpreter start excluded); ratios against `bare` on the same clip\n")
-    print("| clip | variant | frames/s | vs bare | peak RSS MB | peak PSS MB |")
-    print("|---|---|---|---|---|---|")
-    for (clip, variant), runs in rows.items():
-        base = fps((clip, "bare"))
-        rss = statistics.median(r["rss_mb"] for r in runs)
-        pss = statistics.median(r["pss_mb"] for r in runs)
+    print("| clip | variant | runs | frames/s | vs bare | RSS MB | PSS MB | largest process MB |")
+    print("|---|---|---|---|---|---|---|---|")
+    for (name, variant), runs in rows.items():
+        base = fps((name, "bare"))
+        rss, pss, one = (
+            statistics.median(r[k] for r in runs) for k in ("rss_mb", "pss_mb", "one_mb")
+        )
         print(
-            f"| {clip} | {variant} | {fps((clip, variant)):.1f} "
-            f"| {fps((clip, variant)) / base:.2f}x | {rss:.0f} | {pss:.0f} |"
+            f"| {name} | {variant} | {len(runs)} | {fps((name, variant)):.1f} "
+            f"| {fps((name, variant)) / base:.2f}x | {rss:.0f} | {pss:.0f} | {one:.0f} |"
         )
     for w in (1, 2):
         every = fps((HD.name, f"analyze-w{w}"))
@@ -232,13 +327,15 @@ def main() -> int:
             f"\nstride on the 60 fps clip ({w} worker(s), no video): {strided / every:.2f}x faster"
         )
     for clip in (SAMPLE, HD):
-        print(f"analyzer (after pose) on {clip.name}: {analyzer_ms(clip):.2f} ms/frame")
+        ms = statistics.median(r["analyzer_ms"] for r in rows[(clip.name, "analyze-w1")])
+        print(f"analyzer (after pose) on {clip.name}: {ms:.2f} ms/frame")
     print(f"\nbenchmark took {time.perf_counter() - start:.0f} s")
     if args.long:
         with tempfile.TemporaryDirectory() as tmp:
             r = long_clip_rss(Path(tmp))
         print(
-            f"10-minute 1080p clip, 2 workers, annotated video: peak RSS {r['rss_mb']:.0f} MB, "
+            f"10-minute 1080p clip, 2 workers, annotated video: peak RSS {r['rss_mb']:.0f} MB "
+            f"(PSS {r['pss_mb']:.0f}; largest process {r['one_mb']:.0f}), "
             f"{r['frames'] / r['seconds']:.1f} frames/s"
         )
     return 0

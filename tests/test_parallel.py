@@ -13,7 +13,14 @@ from builders import SIZE, RepShape, build_set
 from formcheck.config import Config
 from formcheck.landmarks.series import PoseFrame, PoseSeries
 from formcheck.pipeline import analyze_series
-from formcheck.pose.parallel import MIN_SEGMENT_FRAMES, WARMUP_S, plan_segments
+from formcheck.pose.parallel import (
+    GRAB_SHARE,
+    MIN_SEGMENT_FRAMES,
+    WARMUP_FRAMES,
+    Segment,
+    plan_segments,
+    track_segment,
+)
 from formcheck.pose.track import stride_for, track_frames
 from formcheck.report.video import write_annotated_video
 from formcheck.video.reader import Frame, VideoReader, prefetched
@@ -30,19 +37,83 @@ def clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.mark.parametrize("frames", [0, 10, 239, 240, 480, 481, 1000, 18000])
+@pytest.mark.parametrize("frames", [0, 10, 199, 200, 480, 481, 1000, 18000])
 @pytest.mark.parametrize("workers", [1, 2, 3, 8])
-def test_segments_cover_the_clip_once(frames: int, workers: int) -> None:
-    fps = 30.0
-    segs = plan_segments(frames, fps, workers)
-    assert segs[0].start == 0 and segs[-1].stop is None
+@pytest.mark.parametrize("stride", [1, 2])
+def test_segments_cover_the_clip_once_and_cost_the_same(
+    frames: int, workers: int, stride: int
+) -> None:
+    segs = plan_segments(frames, workers, stride)
+    assert segs[0].start == 0 and segs[0].warmup == 0 and segs[-1].stop is None
     assert all(a.stop == b.start for a, b in itertools.pairwise(segs))
     assert len(segs) <= workers
-    assert all(0 <= s.warmup <= min(s.start, round(WARMUP_S * fps)) for s in segs)
-    assert len(segs) == 1 or frames >= 2 * MIN_SEGMENT_FRAMES
-    if len(segs) > 1:  # the first segment, tracked at once, is the longest
-        sizes = [(s.stop or frames) - s.start for s in segs]
-        assert sizes[0] == max(sizes) and min(sizes) > 0
+    assert len(segs) == 1 or frames // stride >= 2 * MIN_SEGMENT_FRAMES
+    assert all(s.start % stride == 0 for s in segs)
+    assert all(s.warmup == min(s.start, WARMUP_FRAMES * stride) for s in segs[1:])
+    if len(segs) > 1:  # each worker's skip + warm-up + segment costs what segment 0 does
+        skip = GRAB_SHARE * stride / (1 + GRAB_SHARE * (stride - 1))
+        cost = [
+            s.warmup + ((s.stop or frames) - s.start) + skip * (s.start - s.warmup) for s in segs
+        ]
+        assert max(cost) - min(cost) <= 2 * stride + 1, cost
+
+
+def test_planning_is_the_same_every_time() -> None:
+    """The plan depends on the frame count only: the same clip, the same segments."""
+    assert plan_segments(744, 2) == plan_segments(744, 2)
+    assert plan_segments(744, 2)[1] == Segment(396, None, WARMUP_FRAMES)
+
+
+class _Tracker:
+    """A backend whose pose records the time it was asked for."""
+
+    name = "tracker"
+
+    def __init__(self, _model: Path, seen: list[float]) -> None:
+        self.seen = seen
+
+    def estimate(self, image: np.ndarray | None, t: float) -> PoseFrame | None:
+        self.seen.append(t)
+        return PoseFrame(t, np.full((33, 2), t), np.ones(33), np.zeros((33, 3)), 1)
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self) -> _Tracker:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+
+@pytest.mark.parametrize("announced", [90, 400])
+def test_segments_tracked_apart_join_into_every_frame_once(clip: Path, announced: int) -> None:
+    """Each segment tracked by its own landmarker; stitched, they are every frame once and in
+    order, warm-up frames tracked but not kept. A header announcing more frames than the
+    stream has (400 of 90) leaves the later segments empty, and nothing is lost."""
+    with VideoReader(clip) as r:
+        plain = [f.timestamp_s for f in r]
+    segs = plan_segments(announced, 3, warmup=6, min_frames=20)
+    assert len(segs) == 3
+    seen: list[float] = []
+    parts = [
+        track_segment(
+            clip,
+            Path("unused.task"),
+            s,
+            1,
+            make_backend=lambda m: _Tracker(m, seen),  # type: ignore[arg-type,return-value]
+        )
+        for s in segs
+    ]
+    kept = [t for p in parts for t in p.timestamps]
+    assert kept == pytest.approx(plain, abs=1e-9)
+    assert [p.timestamp_s for part in parts for p in part.poses if p] == kept
+    if announced == 90:
+        assert len(seen) == len(plain) + 12  # two workers warmed up on 6 frames each
+    else:  # the workers' segments start past the stream's end
+        assert segs[1].start > len(plain)
+        assert parts[1].timestamps == parts[2].timestamps == []
 
 
 def test_ranged_reading_matches_plain_iteration(clip: Path) -> None:
@@ -55,6 +126,13 @@ def test_ranged_reading_matches_plain_iteration(clip: Path) -> None:
         assert t == pytest.approx(every[i][1]) and np.array_equal(img, every[i][2])
     with VideoReader(clip) as r:
         assert list(r.frames(len(every) + 5)) == []
+    with VideoReader(clip) as r:  # skip ahead, then read on from there
+        assert r.skip_to(10) and r.skip_to(10) and r.frames_read == 10
+        with pytest.raises(ValueError, match="cannot go back"):
+            r.skip_to(3)
+        assert [f.index for f in r.frames(12, 15)] == [12, 13, 14]
+    with VideoReader(clip) as r:
+        assert not r.skip_to(len(every) + 5)
 
 
 def test_prefetched_frames_are_the_same_and_errors_come_through(clip: Path) -> None:

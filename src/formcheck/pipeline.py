@@ -59,9 +59,13 @@ def analyze(
     analysed at every k-th frame (0 = every frame).
     """
     cfg = config or Config()
-    warm_imports()  # the analysis' own imports load while the pose model runs
     raw, warnings = read_pose_series(  # video -> pose
-        Path(source), model, progress, workers=workers, max_fps=max_fps
+        Path(source),
+        model,
+        progress,
+        workers=workers,
+        max_fps=max_fps,
+        on_ready=warm_imports,  # the analysis' own imports load while the pose model runs
     )
     if save_landmarks:
         raw.save(save_landmarks)

@@ -2,10 +2,17 @@
 landmarker in its own process, and the landmark series are stitched back in order.
 
 A MediaPipe landmarker in VIDEO mode tracks from frame to frame, so each worker starts
-``WARMUP_S`` before its segment (those frames only warm the tracker up) and its first kept
-frame is tracked like a sequential run's. One segment (``workers=1``, a short clip, or a
-header without a frame count) runs in this process with the same code. The last segment
-always reads to the end of the stream, whatever the header said.
+``WARMUP_FRAMES`` before its segment (those frames only warm the tracker up) and its first
+kept frame is tracked like a sequential run's. This process tracks the first segment while
+the workers track the others. One segment (``workers=1``, a short clip, or a header without
+a frame count) runs here with the same code. The last segment always reads to the end of
+the stream, whatever the header said.
+
+The segments are planned from the frame count alone, so a clip gives the same result every
+time it is analysed with the same number of workers. (A split decided at run time, from
+where each landmarker had got to when the next was ready, was built and measured: it was no
+faster, because this process and a worker are ready within ~0.1 s of each other, and its
+results changed from run to run.)
 """
 
 from __future__ import annotations
@@ -14,51 +21,72 @@ import itertools
 import logging
 import multiprocessing
 import threading
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from formcheck.landmarks.series import PoseFrame, PoseSeries
+from formcheck.pose.base import PoseBackend
 from formcheck.pose.track import ProgressFn, series_meta, track_frames, truncation_warning
 from formcheck.video.reader import VideoInfo, VideoReader
 
 log = logging.getLogger(__name__)
 
-#: Seconds each worker tracks before its segment so that tracking is warm at its start.
-WARMUP_S = 1.0
-#: Fewer frames than this are not worth a process of their own (about 2 s of model time).
+#: Analysed frames each worker tracks before its segment, so that tracking is warm at its start.
+WARMUP_FRAMES = 30
+#: Fewer analysed frames per landmarker than this are not worth starting one more (a worker
+#: needs ~1 s of a core to start: interpreter, imports, model).
 MIN_SEGMENT_FRAMES = 100
-#: Measured on the 2-core development machine: a worker process needs ~1.3 s (spawn,
-#: imports, model) before its first frame, and two landmarkers side by side take ~20 ms a
-#: frame each. The first segment (tracked in this process, which starts at once) is made
-#: longer by the frames the others lose, so that all finish together.
-WORKER_START_S = 1.3
-FRAME_S = 0.02
+#: What a frame a worker skips to reach its segment costs (grabbed: decoded, not converted),
+#: as a share of a tracked frame. Measured in a worker: 0.7 ms against 18.5 ms at 960x540,
+#: 1.2 against 20 ms at 1280x720.
+GRAB_SHARE = 0.05
 
 
 @dataclass(frozen=True)
 class Segment:
     start: int  # first frame kept
-    stop: int | None  # one past the last frame (None: to the end of the stream)
+    stop: int | None  # one past the last frame kept (None: to the end of the stream)
     warmup: int  # frames tracked before ``start`` and not kept
 
 
-def plan_segments(frame_count: int, fps: float, workers: int, stride: int = 1) -> list[Segment]:
-    """Contiguous segments covering the clip, at most ``workers`` of them; the first one,
-    tracked in this process, is longer by what the workers lose to starting up. Counts are
-    clip frames; with a stride of k, one frame in k is tracked."""
+def plan_segments(
+    frame_count: int,
+    workers: int,
+    stride: int = 1,
+    warmup: int = WARMUP_FRAMES,
+    min_frames: int = MIN_SEGMENT_FRAMES,
+) -> list[Segment]:
+    """Contiguous segments covering the clip, at most ``workers`` of them, sized so that all
+    finish together: a worker also tracks ``warmup`` analysed frames before its segment and
+    first skips to it (`GRAB_SHARE`). Counts are clip frames; with a stride of k, one frame
+    in k is tracked and ``warmup`` counts tracked frames."""
     analysed = frame_count // stride
-    k = max(1, min(workers, analysed // MIN_SEGMENT_FRAMES)) if frame_count > 0 else 1
+    k = max(1, min(workers, analysed // min_frames)) if frame_count > 0 else 1
     if k == 1:
         return [Segment(0, None, 0)]
-    warm = int(round(WARMUP_S * fps))
-    # clip frames a worker could have tracked while starting up and warming up
-    lost = (WORKER_START_S / FRAME_S) * stride + warm
-    share = (frame_count - lost) / k  # what each worker's segment gets
-    first = int(round(frame_count - (k - 1) * share))
-    bounds = [0, first, *(first + round(j * share) for j in range(1, k))]
-    bounds[-1] = frame_count
+    warm = warmup * stride
+    # In clip frames of strided tracking: segment 0 costs its length; a worker's segment
+    # starting at s also costs its warm-up and skipping the s - warm frames before it (each
+    # grabbed, `GRAB_SHARE` of a tracked frame). All cost the same C: the starts follow from
+    # C, and C is found by bisection so that the last segment ends at the clip's end.
+    skip = GRAB_SHARE * stride / (1 + GRAB_SHARE * (stride - 1))
+
+    def ends_at(cost: float) -> list[float]:
+        starts = [0.0, cost]
+        for _ in range(k - 1):
+            s = starts[-1]
+            starts.append(s + cost - warm - skip * max(0.0, s - warm))
+        return starts
+
+    lo, hi = 0.0, float(frame_count + warm)
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if ends_at(mid)[-1] < frame_count else (lo, mid)
+    bounds = [int(round(b / stride)) * stride for b in ends_at(hi)[:-1]] + [frame_count]
     return [
         Segment(a, b if j < k - 1 else None, min(warm, a))
         for j, (a, b) in enumerate(itertools.pairwise(bounds))
@@ -77,20 +105,23 @@ def track_segment(
     model: Path,
     seg: Segment,
     stride: int,
-    counter: Any = None,
+    *,
+    on_frame: Callable[[int], None] | None = None,
+    on_ready: Callable[[], object] | None = None,
+    make_backend: Callable[[Path], PoseBackend] | None = None,
 ) -> SegmentResult:
-    """One landmarker over one segment (in a worker process, or in this one)."""
-    from formcheck.pose.mediapipe_backend import MediaPipePose
+    """One landmarker over one segment (in a worker process, or in this one). ``on_ready``
+    is called once the landmarker is loaded; ``make_backend`` defaults to MediaPipe."""
+    if make_backend is None:
+        from formcheck.pose.mediapipe_backend import MediaPipePose
 
-    def count(_: int) -> None:
-        if counter is not None:
-            with counter.get_lock():
-                counter.value += 1
-
-    with VideoReader(path) as reader, MediaPipePose(model) as backend:
+        make_backend = MediaPipePose
+    with make_backend(model) as backend, VideoReader(path) as reader:
+        if on_ready is not None:
+            on_ready()
         frames = reader.frames(seg.start - seg.warmup, seg.stop, stride)
         ts, poses = track_frames(
-            frames, backend, keep_from=seg.start, stride=stride, on_frame=count
+            frames, backend, keep_from=seg.start, stride=stride, on_frame=on_frame
         )
         return SegmentResult(ts, poses, reader.frames_read)
 
@@ -106,8 +137,13 @@ def _init_worker(counter: Any) -> None:
     cv2.setNumThreads(1)  # the other workers use the other cores
 
 
+def _count(counter: Any, _: int) -> None:
+    with counter.get_lock():
+        counter.value += 1
+
+
 def _run_segment(path: Path, model: Path, seg: Segment, stride: int) -> SegmentResult:
-    return track_segment(path, model, seg, stride, _COUNTER)
+    return track_segment(path, model, seg, stride, on_frame=partial(_count, _COUNTER))
 
 
 def track_segments(
@@ -117,20 +153,18 @@ def track_segments(
     workers: int,
     stride: int,
     progress: ProgressFn | None = None,
+    on_ready: Callable[[], object] | None = None,
 ) -> tuple[PoseSeries, list[str]]:
-    """The clip's landmark series, tracked by up to ``workers`` landmarkers at once."""
-    segments = plan_segments(info.frame_count, info.fps, workers, stride)
+    """The clip's landmark series, tracked by up to ``workers`` landmarkers at once.
+    ``on_ready`` is called once this process's landmarker is loaded."""
+    segments = plan_segments(info.frame_count, workers, stride)
     expected = info.frame_count // stride if info.frame_count else 0
     if len(segments) == 1:
         on_frame = (lambda i: progress(i // stride + 1, expected)) if progress else None
-        from formcheck.pose.mediapipe_backend import MediaPipePose
-
-        with VideoReader(path) as reader, MediaPipePose(model) as backend:
-            frames = reader.frames(0, None, stride)
-            ts, poses = track_frames(frames, backend, stride=stride, on_frame=on_frame)
-            results = [SegmentResult(ts, poses, reader.frames_read)]
+        seg = segments[0]
+        results = [track_segment(path, model, seg, stride, on_frame=on_frame, on_ready=on_ready)]
     else:
-        results = _in_processes(path, model, segments, stride, progress, expected)
+        results = _in_processes(path, model, segments, stride, progress, expected, on_ready)
     timestamps = [t for r in results for t in r.timestamps]
     poses = [p for r in results for p in r.poses]
     meta = series_meta(path, "mediapipe", info, stride)
@@ -149,13 +183,15 @@ def _in_processes(
     stride: int,
     progress: ProgressFn | None,
     expected: int,
+    on_ready: Callable[[], object] | None,
 ) -> list[SegmentResult]:
-    """Segments 1.. in worker processes; segment 0 here meanwhile (one process fewer to start,
-    and this one's model is loaded already by the time the workers have imported theirs)."""
+    """Segments 1.. in worker processes; segment 0 here meanwhile (one process fewer to
+    start)."""
     # spawn, not fork: a parent holding MediaPipe's threads cannot be forked safely
     ctx = multiprocessing.get_context("spawn")
     counter = ctx.Value("q", 0)
-    log.info("%s: %d landmarkers on %d segments", path.name, len(segments), len(segments))
+    spans = ", ".join(f"[{s.start}, {s.stop if s.stop is not None else 'end'})" for s in segments)
+    log.info("%s: %d landmarkers on %s", path.name, len(segments), spans)
     with ProcessPoolExecutor(
         max_workers=len(segments) - 1,
         mp_context=ctx,
@@ -163,11 +199,12 @@ def _in_processes(
         initargs=(counter,),
     ) as pool:
         futures = [pool.submit(_run_segment, path, model, seg, stride) for seg in segments[1:]]
-        watcher = _Progress(counter, progress, expected)
-        with watcher:
-            first = track_segment(path, model, segments[0], stride, counter)
-            rest = [f.result() for f in futures]
-    return [first, *rest]
+        with _Progress(counter, progress, expected):
+            count = partial(_count, counter)
+            first = track_segment(
+                path, model, segments[0], stride, on_frame=count, on_ready=on_ready
+            )
+            return [first, *(f.result() for f in futures)]
 
 
 class _Progress:

@@ -129,25 +129,34 @@ class VideoReader:
         """Frames ``start`` to ``stop - 1`` whose index is a multiple of ``step``, indexed as
         in plain iteration (frame k here is frame k of the analysis). The frames skipped are
         only grabbed, never converted, so a worker starting mid-clip, or analysing one frame
-        in k, skips cheaply; timestamps stay the container's."""
-        cap = self._cap
-        if cap is None:
-            raise RuntimeError("VideoReader is closed")
-        first = -(-start // step) * step  # the first multiple of step at or after start
-        if first > 0:
-            self._first = None
-            self.frames_read = 1
-            while self.frames_read < first and cap.grab():
-                self.frames_read += 1
-            ok, image = cap.read() if self.frames_read == first else (False, None)
-            if not ok:
-                self.close()
-                return
-            self._first = image
+        in k, skips cheaply; timestamps stay the container's. ``start`` may not be before
+        where the reader already is (see `skip_to`)."""
+        if not self.skip_to(-(-start // step) * step):  # the first multiple of step
+            return
         for frame in self._iterate(step):
             if stop is not None and frame.index >= stop:
                 break
             yield frame
+
+    def skip_to(self, index: int) -> bool:
+        """Move forward to frame ``index`` by grabbing the frames before it (decoded, never
+        converted); False, and the reader closed, when the stream ends first."""
+        cap = self._cap
+        if cap is None:
+            raise RuntimeError("VideoReader is closed")
+        if index < self.frames_read:
+            raise ValueError(f"cannot go back from frame {self.frames_read} to {index}")
+        if index > self.frames_read:
+            self._first = None
+            self.frames_read += 1  # the frame held is passed
+            while self.frames_read < index and cap.grab():
+                self.frames_read += 1
+            ok, image = cap.read() if self.frames_read == index else (False, None)
+            if not ok:
+                self.close()
+                return False
+            self._first = image
+        return True
 
     def _timestamp(self, cap: cv2.VideoCapture, index: int, last_t: float) -> float:
         t = float(cap.get(cv2.CAP_PROP_POS_MSEC)) / 1000.0
