@@ -19,10 +19,12 @@ import time
 from pathlib import Path
 
 from formcheck.config import Config
+from formcheck.landmarks.series import PoseSeries
 from formcheck.pipeline import analyze_series
 from formcheck.pose.mediapipe_backend import MediaPipePose
 from formcheck.pose.models import resolve_model
-from formcheck.pose.track import track_video
+from formcheck.pose.parallel import Segment, track_segment
+from formcheck.video.reader import VideoReader
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -31,7 +33,8 @@ class _Timed:
     """Wraps a backend to time each estimate call."""
 
     def __init__(self, backend: MediaPipePose) -> None:
-        self.backend, self.name, self.ms = backend, backend.name, []  # type: list[float]
+        self.backend, self.name = backend, backend.name
+        self.ms: list[float] = []
 
     def estimate(self, image, timestamp_s):  # type: ignore[no-untyped-def]
         t0 = time.perf_counter()
@@ -39,11 +42,25 @@ class _Timed:
         self.ms.append((time.perf_counter() - t0) * 1000.0)
         return out
 
+    def close(self) -> None:
+        self.backend.close()
+
+    def __enter__(self) -> _Timed:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
 
 def bench(clip: Path, repeats: int) -> tuple[int, float, float]:
-    with MediaPipePose(resolve_model("full")) as backend:
-        timed = _Timed(backend)
-        series, _ = track_video(clip, timed)  # type: ignore[arg-type]
+    timed = _Timed(MediaPipePose(resolve_model("full")))
+    whole = Segment(0, None, 0)
+    got = track_segment(clip, Path(), whole, 1, make_backend=lambda _: timed)
+    with VideoReader(clip) as reader:
+        info = reader.info
+    series = PoseSeries.from_frames(
+        got.timestamps, got.poses, (info.width, info.height), info.fps, {"source": clip.name}
+    )
     model_ms = statistics.median(timed.ms)
     cfg = Config()
     runs = []

@@ -2,20 +2,19 @@
 
 `read_pose_series` is what the pipeline calls. It can split the clip into segments tracked
 by separate landmarkers at once (`formcheck.pose.parallel`), and analyse a clip above
-``max_fps`` at every k-th frame (the stride); `track_video` is the plain one-backend loop.
+``max_fps`` at every k-th frame (the stride); `track_frames` is the one-landmarker loop.
 """
 
 from __future__ import annotations
 
 import logging
 import math
-import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from formcheck.landmarks.series import LANDMARKS_FORMAT, PoseFrame, PoseSeries
 from formcheck.pose.base import PoseBackend
-from formcheck.video.reader import Frame, VideoInfo, VideoReader, prefetched
+from formcheck.video.reader import TRUNCATION_RATIO, Frame, VideoInfo, VideoReader, prefetched
 
 log = logging.getLogger(__name__)
 
@@ -25,8 +24,6 @@ log = logging.getLogger(__name__)
 #: the 1 s threshold), so it is opt-in (docs/PERFORMANCE.md).
 DEFAULT_MAX_FPS = 0.0
 
-#: Decode the next frames in a thread while the model runs (docs/PERFORMANCE.md).
-PREFETCH = os.environ.get("FORMCHECK_PREFETCH", "1") != "0"
 
 #: progress(frames_done, frames_expected); frames_expected is 0 when unknown.
 ProgressFn = Callable[[int, int], None]
@@ -47,7 +44,7 @@ def track_frames(
     keep_from: int = 0,
     stride: int = 1,
     on_frame: Callable[[int], None] | None = None,
-    prefetch: bool = PREFETCH,
+    prefetch: bool = True,
 ) -> tuple[list[float], list[PoseFrame | None]]:
     """Pose of every ``stride``-th frame (by clip index, so segments agree on which); frames
     before ``keep_from`` only warm the tracker up and are not returned. ``prefetch`` decodes
@@ -67,7 +64,7 @@ def track_frames(
 
 
 def truncation_warning(frames_read: int, info: VideoInfo) -> list[str]:
-    if info.frame_count > 0 and frames_read < 0.9 * info.frame_count:
+    if info.frame_count > 0 and frames_read < TRUNCATION_RATIO * info.frame_count:
         return [
             f"the video ended early: {frames_read} of {info.frame_count} frames "
             "could be decoded (truncated file?); analysed what was there"
@@ -80,21 +77,6 @@ def series_meta(path: Path, backend: str, info: VideoInfo, stride: int) -> dict[
     if stride > 1:
         meta["stride"] = str(stride)
     return meta
-
-
-def track_video(
-    path: Path, backend: PoseBackend, progress: ProgressFn | None = None, stride: int = 1
-) -> tuple[PoseSeries, list[str]]:
-    """Pose of every ``stride``-th frame of ``path`` with one backend, streamed."""
-    with VideoReader(path) as reader:
-        info = reader.info
-        on_frame = (lambda i: progress(i + 1, info.frame_count)) if progress else None
-        frames = reader.frames(0, None, stride)
-        timestamps, poses = track_frames(frames, backend, stride=stride, on_frame=on_frame)
-        warnings = truncation_warning(reader.frames_read, info)
-    meta = series_meta(path, backend.name, info, stride)
-    size = (info.width, info.height)
-    return PoseSeries.from_frames(timestamps, poses, size, info.fps / stride, meta), warnings
 
 
 def is_landmarks_file(path: Path) -> bool:
