@@ -29,35 +29,74 @@ FLAGS = [
 ]
 
 
-@pytest.fixture
-def proxy() -> Iterator[tuple[int, list[bytes]]]:
-    """A local 'proxy' that records every connection the browser makes and answers nothing."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen()
-    server.settimeout(0.2)
-    seen: list[bytes] = []
-    stop = threading.Event()
+class RecordingProxy:
+    """A local 'proxy' that records the first bytes of every connection and answers nothing.
 
-    def serve() -> None:
-        while not stop.is_set():
+    Each connection is read in its own thread, so a connection Chromium opens and never uses
+    (a preconnect) cannot hold up a real request behind it. Such a connection sends no bytes
+    and is not a request: `requests()` leaves it out.
+    """
+
+    def __init__(self) -> None:
+        self._server = socket.socket()
+        self._server.bind(("127.0.0.1", 0))
+        self._server.listen(64)
+        self._server.settimeout(0.2)
+        self.port: int = self._server.getsockname()[1]
+        self._seen: list[bytes] = []
+        self._lock = threading.Lock()
+        self._readers: list[threading.Thread] = []
+        self._stop = threading.Event()
+        self._acceptor = threading.Thread(target=self._accept, daemon=True)
+        self._acceptor.start()
+
+    def _accept(self) -> None:
+        while not self._stop.is_set():
             try:
-                conn, _ = server.accept()
+                conn, _ = self._server.accept()
             except OSError:
                 continue
-            with conn:
-                conn.settimeout(1.0)
-                try:
-                    seen.append(conn.recv(200))
-                except OSError:
-                    seen.append(b"?")
+            reader = threading.Thread(target=self._read, args=(conn,), daemon=True)
+            reader.start()
+            self._readers.append(reader)
 
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    yield server.getsockname()[1], seen
-    stop.set()
-    thread.join()
-    server.close()
+    def _read(self, conn: socket.socket) -> None:
+        with conn:
+            conn.settimeout(2.0)
+            try:
+                data = conn.recv(200)
+            except OSError:
+                data = b""
+        with self._lock:
+            self._seen.append(data)
+
+    def requests(self) -> list[bytes]:
+        """Every request made so far; call once the browser has exited."""
+        self.close()
+        with self._lock:
+            return [d for d in self._seen if d]
+
+    def close(self) -> None:
+        if not self._stop.is_set():
+            self._stop.set()
+            self._acceptor.join()
+            self._server.setblocking(False)
+            while True:  # connections still queued when the browser exited
+                try:
+                    conn, _ = self._server.accept()
+                except OSError:
+                    break
+                self._read(conn)
+            for reader in self._readers:
+                reader.join()
+            self._server.close()
+
+
+@pytest.fixture
+def proxy() -> Iterator[RecordingProxy]:
+    recorder = RecordingProxy()
+    yield recorder
+    recorder.close()
 
 
 def console_errors(log: str) -> list[str]:
@@ -92,11 +131,11 @@ def open_page(
 CHROMIUM_OWN_HOSTS = (b"googleapis.com", b"google.com", b"gvt1.com", b"gstatic.com")
 
 
-def page_requests(seen: list[bytes]) -> list[bytes]:
+def page_requests(recorder: RecordingProxy) -> list[bytes]:
     """The recorded requests that the page made (Chromium's own background traffic removed)."""
 
     def host(req: bytes) -> bytes:
         first = req.split(b"\r\n", 1)[0].split(b" ")
         return first[1] if len(first) > 1 else b""
 
-    return [r for r in seen if not any(h in host(r) for h in CHROMIUM_OWN_HOSTS)]
+    return [r for r in recorder.requests() if not any(h in host(r) for h in CHROMIUM_OWN_HOSTS)]

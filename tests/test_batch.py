@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from browser import console_errors, open_page, page_requests
+from browser import RecordingProxy, console_errors, open_page, page_requests
 from builders import RepShape, build_set
 
 from formcheck import errors
@@ -231,15 +231,15 @@ def test_cli_exit_codes(clips: Path, model: Path, tmp_path: Path, capsys) -> Non
 @pytest.mark.browser
 @pytest.mark.parametrize("width", [1280, 390], ids=["desktop", "phone"])
 def test_index_page_in_chromium(
-    clips: Path, model: Path, tmp_path: Path, width: int, proxy: tuple[int, list[bytes]]
+    clips: Path, model: Path, tmp_path: Path, width: int, proxy: RecordingProxy
 ) -> None:
     out = tmp_path / "out"
     run_batch(_inputs(clips), out, config=Config(), model=model)
     shot = tmp_path / "index.png"
-    run = open_page(out / "index.html", width, shot, proxy[0])
+    run = open_page(out / "index.html", width, shot, proxy.port)
     assert run.returncode == 0, run.stderr[-2000:]
     assert not console_errors(run.stderr), console_errors(run.stderr)
-    assert page_requests(proxy[1]) == []  # the page itself asks the network for nothing
+    assert page_requests(proxy) == []  # the page itself asks the network for nothing
     assert shot.stat().st_size > 5000
 
 

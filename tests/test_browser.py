@@ -8,7 +8,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from browser import console_errors, open_page, page_requests
+from browser import RecordingProxy, console_errors, open_page, page_requests
 from builders import RepShape, build_set
 
 from formcheck.config import Config
@@ -34,24 +34,22 @@ def report_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.mark.parametrize("width", [1280, 390], ids=["desktop", "phone"])
-def test_page_renders_without_errors(
-    report_dir: Path, width: int, proxy: tuple[int, list[bytes]]
-) -> None:
+def test_page_renders_without_errors(report_dir: Path, width: int, proxy: RecordingProxy) -> None:
     shot = report_dir / f"shot_{width}.png"
-    run = open_page(report_dir / "report.html", width, shot, proxy[0])
+    run = open_page(report_dir / "report.html", width, shot, proxy.port)
     log = run.stderr
     assert run.returncode == 0, log[-2000:]
     assert not console_errors(log), console_errors(log)
-    assert page_requests(proxy[1]) == []  # every request the page made would pass the proxy
+    assert page_requests(proxy) == []  # every request the page made would pass the proxy
     image = cv2.imread(str(shot))
     assert image is not None and image.shape[1] == width
     assert image.std() > 10  # not a blank page
 
 
-def test_the_checks_catch_a_bad_page(tmp_path: Path, proxy: tuple[int, list[bytes]]) -> None:
+def test_the_checks_catch_a_bad_page(tmp_path: Path, proxy: RecordingProxy) -> None:
     """The same checks on a page with a console error and an external image do fail."""
     page = tmp_path / "bad.html"
     page.write_text('<img src="http://example.com/x.png"><script>console.error("boom")</script>')
-    log = open_page(page, 400, tmp_path / "bad.png", proxy[0]).stderr
+    log = open_page(page, 400, tmp_path / "bad.png", proxy.port).stderr
     assert any("CONSOLE" in line for line in log.splitlines())
-    assert page_requests(proxy[1]), "the external image request was not seen"
+    assert page_requests(proxy), "the external image request was not seen"
