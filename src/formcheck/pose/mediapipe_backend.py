@@ -8,9 +8,11 @@ have different units when the frame is not square).
 from __future__ import annotations
 
 import ctypes
+import importlib
 import logging
 import os
 import sys
+import types
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -55,6 +57,41 @@ def native_stderr_silenced() -> Iterator[None]:
         os.close(saved)
 
 
+class _Deferred(types.ModuleType):
+    """Stands in for a module while mediapipe imports; the first attribute used imports the
+    real module."""
+
+    def __getattr__(self, attr: str) -> Any:
+        if sys.modules.get(self.__name__) is self:
+            del sys.modules[self.__name__]
+        return getattr(importlib.import_module(self.__name__), attr)
+
+
+def import_mediapipe() -> types.ModuleType:
+    """``import mediapipe``, without matplotlib.pyplot.
+
+    mediapipe's package imports all its tasks, and its drawing utilities import
+    matplotlib.pyplot: 0.3 s and ~25 MB of every process that tracks, for plotting formcheck
+    never does. While mediapipe loads, matplotlib and pyplot are stand-ins that import the
+    real modules on first use; sys.modules holds them only during that import, so any later
+    ``import matplotlib.pyplot`` gets the real module.
+    """
+    if "mediapipe" in sys.modules:
+        return sys.modules["mediapipe"]
+    names = [n for n in ("matplotlib", "matplotlib.pyplot") if n not in sys.modules]
+    stand_ins = {n: _Deferred(n) for n in names}
+    if len(stand_ins) == 2:  # ``import matplotlib.pyplot as plt`` looks pyplot up on its parent
+        setattr(stand_ins["matplotlib"], "pyplot", stand_ins["matplotlib.pyplot"])  # noqa: B010
+    sys.modules.update(stand_ins)
+    try:
+        import mediapipe
+    finally:
+        for name, module in stand_ins.items():
+            if sys.modules.get(name) is module:
+                del sys.modules[name]
+    return mediapipe
+
+
 class MediaPipePose:
     """Pose Landmarker in VIDEO mode over a `.task` bundle.
 
@@ -77,6 +114,7 @@ class MediaPipePose:
         min_tracking: float = 0.5,
         crowd_check_s: float | None = CROWD_CHECK_S,
     ) -> None:
+        import_mediapipe()
         from mediapipe.tasks.python.core.base_options import BaseOptions
         from mediapipe.tasks.python.vision import PoseLandmarker, PoseLandmarkerOptions
         from mediapipe.tasks.python.vision.core.vision_task_running_mode import (
