@@ -20,7 +20,7 @@ from formcheck.errors import EXIT_INPUT, InputError
 from formcheck.landmarks.names import N_LANDMARKS
 from formcheck.landmarks.series import PoseFrame, PoseSeries
 from formcheck.video.reader import VideoReader
-from formcheck.video.writer import VideoSink
+from formcheck.video.writer import RC_LOOKAHEAD, VideoSink
 
 W, H, FPS, N = 320, 240, 25.0, 30
 
@@ -118,6 +118,18 @@ def test_writer_rejects_a_frame_of_the_wrong_size(tmp_path: Path, shape: tuple) 
         with pytest.raises(ValueError, match=f"expects {W}x{H}"):
             sink.write(np.zeros(shape, dtype=np.uint8))
         assert sink.frames_written == 1
+
+
+def test_writer_encodes_with_its_settings(tmp_path: Path) -> None:
+    """libx264 writes the settings it used into the stream: the short look-ahead is applied."""
+    path = tmp_path / "settings.mp4"
+    with VideoSink(path, 64, 48, 30.0) as sink:
+        for k in range(20):
+            sink.write(np.full((48, 64, 3), k * 10, np.uint8))
+    assert sink.codec == "h264"
+    data = path.read_bytes()
+    assert f"rc_lookahead={RC_LOOKAHEAD} ".encode() in data
+    assert b"crf=23.0" in data
 
 
 def test_writer_creates_missing_folders(tmp_path: Path) -> None:
