@@ -65,7 +65,7 @@ def analyze(
         progress,
         workers=workers,
         max_fps=max_fps,
-        on_ready=warm_imports,  # the analysis' own imports load while the pose model runs
+        warm=warm_imports,  # the analysis' own imports load while the pose model runs
     )
     if save_landmarks:
         raw.save(save_landmarks)

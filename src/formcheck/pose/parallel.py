@@ -4,9 +4,10 @@ landmarker in its own process, and the landmark series are stitched back in orde
 A MediaPipe landmarker in VIDEO mode tracks from frame to frame, so each worker starts
 ``WARMUP_FRAMES`` before its segment (those frames only warm the tracker up) and its first
 kept frame is tracked like a sequential run's. This process tracks the first segment while
-the workers track the others. One segment (``workers=1``, a short clip, or a header without
-a frame count) runs here with the same code. The last segment always reads to the end of
-the stream, whatever the header said.
+the workers track the others, and then does the work the analysis needs first (its
+imports), once its own landmarker is closed. One segment (``workers=1``, a short clip, or a
+header without a frame count) runs here with the same code. The last segment always reads to
+the end of the stream, whatever the header said.
 
 The segments are planned from the frame count alone, so a clip gives the same result every
 time it is analysed with the same number of workers. (A split decided at run time, from
@@ -153,18 +154,24 @@ def track_segments(
     workers: int,
     stride: int,
     progress: ProgressFn | None = None,
-    on_ready: Callable[[], object] | None = None,
+    warm: Callable[[], object] | None = None,
 ) -> tuple[PoseSeries, list[str]]:
     """The clip's landmark series, tracked by up to ``workers`` landmarkers at once.
-    ``on_ready`` is called once this process's landmarker is loaded."""
+
+    ``warm`` is this process's other work (the analysis' imports): called once its landmarker
+    is loaded when it tracks alone (a thread then uses the free core), or after its own
+    segment, with its landmarker closed, when workers track the rest. (A thread beside the
+    landmarker has no free core then: this process finished ~0.4 s after the worker, 0.2 s
+    later in all than importing afterwards, and held scipy's ~55 MB beside the landmarker.)
+    """
     segments = plan_segments(info.frame_count, workers, stride)
     expected = info.frame_count // stride if info.frame_count else 0
     if len(segments) == 1:
         on_frame = (lambda i: progress(i // stride + 1, expected)) if progress else None
         seg = segments[0]
-        results = [track_segment(path, model, seg, stride, on_frame=on_frame, on_ready=on_ready)]
+        results = [track_segment(path, model, seg, stride, on_frame=on_frame, on_ready=warm)]
     else:
-        results = _in_processes(path, model, segments, stride, progress, expected, on_ready)
+        results = _in_processes(path, model, segments, stride, progress, expected, warm)
     timestamps = [t for r in results for t in r.timestamps]
     poses = [p for r in results for p in r.poses]
     meta = series_meta(path, "mediapipe", info, stride)
@@ -183,10 +190,10 @@ def _in_processes(
     stride: int,
     progress: ProgressFn | None,
     expected: int,
-    on_ready: Callable[[], object] | None,
+    warm: Callable[[], object] | None,
 ) -> list[SegmentResult]:
     """Segments 1.. in worker processes; segment 0 here meanwhile (one process fewer to
-    start)."""
+    start), then ``warm``."""
     # spawn, not fork: a parent holding MediaPipe's threads cannot be forked safely
     ctx = multiprocessing.get_context("spawn")
     counter = ctx.Value("q", 0)
@@ -201,9 +208,9 @@ def _in_processes(
         futures = [pool.submit(_run_segment, path, model, seg, stride) for seg in segments[1:]]
         with _Progress(counter, progress, expected):
             count = partial(_count, counter)
-            first = track_segment(
-                path, model, segments[0], stride, on_frame=count, on_ready=on_ready
-            )
+            first = track_segment(path, model, segments[0], stride, on_frame=count)
+            if warm is not None:
+                warm()
             return [first, *(f.result() for f in futures)]
 
 

@@ -90,11 +90,12 @@ def read_pose_series(
     *,
     workers: int = 1,
     max_fps: float = DEFAULT_MAX_FPS,
-    on_ready: Callable[[], object] | None = None,
+    warm: Callable[[], object] | None = None,
 ) -> tuple[PoseSeries, list[str]]:
     """Landmarks of ``path``: replayed from a saved .npz, or tracked with MediaPipe by
     ``workers`` landmarkers at once, at no more than ``max_fps`` frames per second.
-    ``on_ready`` is called once this process's landmarker is loaded."""
+    ``warm`` is this process's other work, done while the landmarkers run
+    (`formcheck.pose.parallel.track_segments`)."""
     if is_landmarks_file(path):
         log.info("replaying landmarks from %s (%s)", path, LANDMARKS_FORMAT)
         return PoseSeries.load(path), []
@@ -106,6 +107,4 @@ def read_pose_series(
     stride = stride_for(info.fps, max_fps)
     if stride > 1:
         log.info("%s: %.0f fps, analysing every %d frames", path.name, info.fps, stride)
-    return track_segments(
-        path, resolve_model(model), info, workers, stride, progress, on_ready=on_ready
-    )
+    return track_segments(path, resolve_model(model), info, workers, stride, progress, warm=warm)
