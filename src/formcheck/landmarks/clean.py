@@ -106,20 +106,19 @@ def hampel(x: np.ndarray, window: int, k: float) -> np.ndarray:
         return x.copy()
     half = window // 2
     win = sliding_window_view(np.pad(_bridge(x), ((half, half), (0, 0)), mode="edge"), window, 0)
-    med = np.empty_like(x)
-    mad = np.empty_like(x)
-    # in blocks of rows: the medians copy their (rows, C, window) input, and a 10-minute clip
-    # at once would need ~0.3 GB for that (memory stays flat with clip length this way)
+    # A floor on the spread keeps perfectly still landmarks from flagging tiny jitter.
+    finite = np.isfinite(x)
+    floor = 1e-3 * (float(np.max(np.abs(x), where=finite, initial=0.0)) if finite.any() else 1.0)
+    out = x.copy()
+    # in blocks of rows: the medians copy their (rows, C, window) input, and whole-clip
+    # statistics of a 10-minute clip would hold ~0.3 GB at once (memory stays flat this way)
     for a in range(0, len(x), _HAMPEL_ROWS):
         block = win[a : a + _HAMPEL_ROWS]
-        med[a : a + _HAMPEL_ROWS] = np.median(block, axis=-1)
-        dev = np.abs(block - med[a : a + _HAMPEL_ROWS, :, None])
-        mad[a : a + _HAMPEL_ROWS] = np.median(dev, axis=-1)
-    # A floor on the spread keeps perfectly still landmarks from flagging tiny jitter.
-    finite = np.abs(x[np.isfinite(x)])
-    spread = np.maximum(mad * _MAD_TO_SIGMA, 1e-3 * (finite.max() if finite.size else 1.0))
-    out = x.copy()
-    out[np.abs(x - med) > k * spread] = np.nan
+        med = np.median(block, axis=-1)
+        mad = np.median(np.abs(block - med[:, :, None]), axis=-1)
+        spread = np.maximum(mad * _MAD_TO_SIGMA, floor)
+        rows = out[a : a + _HAMPEL_ROWS]
+        rows[np.abs(x[a : a + _HAMPEL_ROWS] - med) > k * spread] = np.nan
     return out
 
 
