@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import cv2
@@ -12,6 +13,8 @@ from builders import SIZE, RepShape, build_set
 from formcheck.config import Config
 from formcheck.errors import InputError
 from formcheck.pipeline import analyze_series
+from formcheck.report import outputs
+from formcheck.report.outputs import write_outputs
 from formcheck.report.overlay import draw_overlay, phase_at, rep_at
 from formcheck.report.video import write_annotated_video
 from formcheck.results import SetReport
@@ -147,3 +150,43 @@ def test_drawing_errors_reach_the_caller(
     monkeypatch.setattr(video, "draw_overlay", boom)
     with pytest.raises(RuntimeError, match="boom"):
         write_annotated_video(plain_clip, report, tmp_path / "annotated.mp4", threaded=threaded)
+
+
+def test_a_video_annotated_in_its_own_process_is_the_same(
+    report: SetReport, plain_clip: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above `APART_PIXELS` the video pass runs in a fresh process: the same frames, the
+    same key frames for the HTML page."""
+    here = write_outputs(plain_clip, report, tmp_path / "here")
+    monkeypatch.setattr(outputs, "APART_PIXELS", 0)
+    apart = write_outputs(plain_clip, report, tmp_path / "apart")
+    assert here.video and apart.video
+    a, _ = _read_all(here.video)
+    b, _ = _read_all(apart.video)
+    assert len(a) == len(b) == len(report.series)
+    assert all(np.array_equal(x, y) for x, y in zip(a, b, strict=True))
+    assert apart.keyframes == here.keyframes and len(here.keyframes) == report.rep_count
+    assert sorted(p.name for p in (tmp_path / "apart").iterdir()) == [
+        "annotated.mp4",
+        "report.html",
+        "report.json",
+    ]  # the report handed to the video process is not left behind
+
+
+def test_warnings_and_errors_of_the_video_process_reach_this_one(
+    report: SetReport,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    short = tmp_path / "short.mp4"  # fewer frames than the analysis covers
+    with VideoSink(short, *SIZE, FPS) as sink:
+        for img in _plain_frames(20):
+            sink.write(img)
+    monkeypatch.setattr(outputs, "APART_PIXELS", 0)
+    with caplog.at_level(logging.WARNING, logger="formcheck"):
+        written = write_outputs(short, report, tmp_path / "out")
+    assert written.video is not None
+    assert any("annotated 20 frames" in r.getMessage() for r in caplog.records)
+    with pytest.raises(InputError, match="not a readable video"):
+        write_outputs(tmp_path / "out" / "report.json", report, tmp_path / "bad")

@@ -1,22 +1,34 @@
 """Write every output of one analysis into a folder: report.json, annotated.mp4, report.html.
 
 All three are made from the same `SetReport`. The video pass also grabs the key frames the
-HTML page shows, so the clip is decoded once more, not twice.
+HTML page shows, so the clip is decoded once more, not twice. Above 720p it runs in a fresh
+process of its own (`APART_PIXELS`).
 """
 
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import pickle
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from formcheck.memory import return_freed_memory
 from formcheck.report.html import render_html
 from formcheck.report.json_report import dumps, write_atomic
 from formcheck.report.video import write_annotated_video
 from formcheck.results import SetReport
 
 log = logging.getLogger(__name__)
+
+#: Frames larger than this (pixels) are annotated in a fresh process: at 1080p the video pass
+#: holds ~140 MB of libx264 buffers and ~55 MB of decoding, which would stack on this
+#: process's pose libraries and analysis (1080p, 10 minutes: 571 MB here, against ~300 MB in
+#: a process of its own; docs/PERFORMANCE.md). Smaller frames stay here: a process costs
+#: ~0.4 s to start.
+APART_PIXELS = 1280 * 720
 
 
 @dataclass(frozen=True)
@@ -50,9 +62,10 @@ def write_outputs(
     if video and source.suffix.lower() != ".npz":
         target = out_dir / "annotated.mp4"
         tmp = out_dir / "annotated.tmp.mp4"
-        stats = write_annotated_video(
-            source, report, tmp, keyframes=keyframes, encoder_threads=encoder_threads
-        )
+        return_freed_memory()  # the analysis' temporaries, before the video's buffers stack up
+        width, height = report.series.image_size
+        annotate = _annotate_apart if width * height > APART_PIXELS else _annotate
+        stats, keyframes = annotate(source, report, tmp, encoder_threads)
         tmp.replace(target)
         video_path, video_s = target, float(stats["seconds"])  # type: ignore[arg-type]
     start = time.perf_counter()
@@ -66,3 +79,63 @@ def write_outputs(
     return Written(
         out_dir / "report.json", out_dir / "report.html", video_path, video_s, html_s, keyframes
     )
+
+
+Annotated = tuple[dict[str, object], dict[int, bytes]]  # stats, key frames by rep index
+
+
+def _annotate(source: Path, report: SetReport, out: Path, encoder_threads: int) -> Annotated:
+    keyframes: dict[int, bytes] = {}
+    stats = write_annotated_video(
+        source, report, out, keyframes=keyframes, encoder_threads=encoder_threads
+    )
+    return stats, keyframes
+
+
+def _annotate_apart(source: Path, report: SetReport, out: Path, encoder_threads: int) -> Annotated:
+    """`_annotate` in a fresh process; its warnings are logged here. The report goes through
+    a file: pickled into the pipe it would cost this process ~80 MB on 10 minutes of video
+    (the pickle and the queue's copies), written to a file nothing."""
+    job = out.with_name(f".{out.name}.report.pickle")
+    try:
+        with job.open("wb") as f:
+            pickle.dump(report, f, protocol=pickle.HIGHEST_PROTOCOL)
+        ctx = multiprocessing.get_context("spawn")  # this process may hold MediaPipe's threads
+        with ProcessPoolExecutor(max_workers=1, mp_context=ctx) as pool:
+            future = pool.submit(_annotate_task, source, job, out, encoder_threads)
+            annotated, records = future.result()
+    finally:
+        job.unlink(missing_ok=True)
+    for name, level, message in records:
+        logging.getLogger(name).log(level, "%s", message)
+    return annotated
+
+
+def _annotate_task(
+    source: Path, job: Path, out: Path, encoder_threads: int
+) -> tuple[Annotated, list[tuple[str, int, str]]]:
+    import cv2
+
+    with job.open("rb") as f:
+        report = pickle.load(f)  # written by `_annotate_apart` just before: trusted
+
+    if encoder_threads == 1:  # a batch running one clip per core
+        cv2.setNumThreads(1)
+    records: list[logging.LogRecord] = []
+    keep = _Keep(records)
+    root = logging.getLogger("formcheck")
+    root.addHandler(keep)
+    try:
+        annotated = _annotate(source, report, out, encoder_threads)
+    finally:
+        root.removeHandler(keep)
+    return annotated, [(r.name, r.levelno, r.getMessage()) for r in records]
+
+
+class _Keep(logging.Handler):
+    def __init__(self, records: list[logging.LogRecord]) -> None:
+        super().__init__(logging.WARNING)
+        self.records = records
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
