@@ -92,10 +92,11 @@ def _naive(clip: Path, out: Path) -> int:
 def _analyze(clip: Path, out: Path, workers: int, video: bool, max_fps: float) -> SetReport:
     from formcheck.pipeline import analyze
     from formcheck.report.json_report import dumps, write_atomic
-    from formcheck.report.outputs import write_outputs
 
     report = analyze(clip, workers=workers, max_fps=max_fps)
     if video:
+        from formcheck.report.outputs import write_outputs  # (matplotlib: as the CLI, only here)
+
         write_outputs(clip, report, out)
     else:
         write_atomic(out / "report.json", dumps(report))
