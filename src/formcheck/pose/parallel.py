@@ -30,7 +30,6 @@ from pathlib import Path
 from typing import Any
 
 from formcheck.landmarks.series import PoseFrame, PoseSeries
-from formcheck.memory import return_freed_memory
 from formcheck.pose.base import PoseBackend
 from formcheck.pose.track import ProgressFn, series_meta, track_frames, truncation_warning
 from formcheck.video.reader import VideoInfo, VideoReader
@@ -181,10 +180,7 @@ def track_segments(
     series = PoseSeries.from_frames(
         timestamps, poses, (info.width, info.height), info.fps / stride, meta
     )
-    warnings = truncation_warning(results[-1].frames_read, info)
-    del results, poses  # ~2 KB of Python objects per frame, now in the series' arrays
-    return_freed_memory()
-    return series, warnings
+    return series, truncation_warning(results[-1].frames_read, info)
 
 
 def _in_processes(

@@ -62,7 +62,6 @@ def write_outputs(
     if video and source.suffix.lower() != ".npz":
         target = out_dir / "annotated.mp4"
         tmp = out_dir / "annotated.tmp.mp4"
-        return_freed_memory()  # the analysis' temporaries, before the video's buffers stack up
         width, height = report.series.image_size
         annotate = _annotate_apart if width * height > APART_PIXELS else _annotate
         stats, keyframes = annotate(source, report, tmp, encoder_threads)
@@ -96,6 +95,7 @@ def _annotate_apart(source: Path, report: SetReport, out: Path, encoder_threads:
     """`_annotate` in a fresh process; its warnings are logged here. The report goes through
     a file: pickled into the pipe it would cost this process ~80 MB on 10 minutes of video
     (the pickle and the queue's copies), written to a file nothing."""
+    return_freed_memory()  # the analysis' freed temporaries, while the video process works
     job = out.with_name(f".{out.name}.report.pickle")
     try:
         with job.open("wb") as f:
