@@ -71,7 +71,7 @@ def import_mediapipe() -> types.ModuleType:
     """``import mediapipe``, without matplotlib.pyplot.
 
     mediapipe's package imports all its tasks, and its drawing utilities import
-    matplotlib.pyplot: 0.3 s and ~25 MB of every process that tracks, for plotting formcheck
+    matplotlib.pyplot: 0.3 s and 36 MB of every process that tracks, for plotting formcheck
     never does. While mediapipe loads, matplotlib and pyplot are stand-ins that import the
     real modules on first use; sys.modules holds them only during that import, so any later
     ``import matplotlib.pyplot`` gets the real module.

@@ -24,10 +24,10 @@ from formcheck.results import SetReport
 log = logging.getLogger(__name__)
 
 #: Frames larger than this (pixels) are annotated in a fresh process: at 1080p the video pass
-#: holds ~140 MB of libx264 buffers and ~55 MB of decoding, which would stack on this
-#: process's pose libraries and analysis (1080p, 10 minutes: 571 MB here, against ~300 MB in
-#: a process of its own; docs/PERFORMANCE.md). Smaller frames stay here: a process costs
-#: ~0.4 s to start.
+#: holds ~135 MB of libx264 buffers and ~55 MB of decoding, which would stack on this
+#: process's pose libraries and analysis (10 minutes of 1080p: 553-571 MB here, 345 MB in a
+#: process of its own; docs/PERFORMANCE.md). Smaller frames stay here: a process costs ~0.4 s
+#: to start.
 APART_PIXELS = 1280 * 720
 
 
@@ -118,17 +118,16 @@ def _annotate_task(
 
     with job.open("rb") as f:
         report = pickle.load(f)  # written by `_annotate_apart` just before: trusted
-
     if encoder_threads == 1:  # a batch running one clip per core
         cv2.setNumThreads(1)
     records: list[logging.LogRecord] = []
     keep = _Keep(records)
-    root = logging.getLogger("formcheck")
-    root.addHandler(keep)
+    logger = logging.getLogger("formcheck")
+    logger.addHandler(keep)
     try:
         annotated = _annotate(source, report, out, encoder_threads)
     finally:
-        root.removeHandler(keep)
+        logger.removeHandler(keep)
     return annotated, [(r.name, r.levelno, r.getMessage()) for r in records]
 
 
