@@ -81,7 +81,7 @@ def import_mediapipe() -> types.ModuleType:
     names = [n for n in ("matplotlib", "matplotlib.pyplot") if n not in sys.modules]
     stand_ins = {n: _Deferred(n) for n in names}
     if len(stand_ins) == 2:  # ``import matplotlib.pyplot as plt`` looks pyplot up on its parent
-        setattr(stand_ins["matplotlib"], "pyplot", stand_ins["matplotlib.pyplot"])  # noqa: B010
+        stand_ins["matplotlib"].__dict__["pyplot"] = stand_ins["matplotlib.pyplot"]
     sys.modules.update(stand_ins)
     try:
         import mediapipe
