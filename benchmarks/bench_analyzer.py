@@ -58,9 +58,8 @@ def bench(clip: Path, repeats: int) -> tuple[int, float, float]:
     got = track_segment(clip, Path(), whole, 1, make_backend=lambda _: timed)
     with VideoReader(clip) as reader:
         info = reader.info
-    series = PoseSeries.from_frames(
-        got.timestamps, got.poses, (info.width, info.height), info.fps, {"source": clip.name}
-    )
+    size = (info.width, info.height)
+    series = PoseSeries.concat(got.blocks, size, info.fps, {"source": clip.name})
     model_ms = statistics.median(timed.ms)
     cfg = Config()
     runs = []

@@ -4,6 +4,10 @@ frame stride, and the annotated video of a clip analysed at every k-th frame."""
 from __future__ import annotations
 
 import itertools
+import os
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +25,7 @@ from formcheck.pose.parallel import (
     plan_segments,
     track_segment,
 )
-from formcheck.pose.track import stride_for, track_frames
+from formcheck.pose.track import read_pose_series, stride_for, track_frames
 from formcheck.report.video import write_annotated_video
 from formcheck.video.reader import Frame, VideoReader, prefetched
 from formcheck.video.writer import VideoSink
@@ -106,14 +110,15 @@ def test_segments_tracked_apart_join_into_every_frame_once(clip: Path, announced
         )
         for s in segs
     ]
-    kept = [t for p in parts for t in p.timestamps]
+    kept = [t for p in parts for b in p.blocks for t in b.timestamps_s]
     assert kept == pytest.approx(plain, abs=1e-9)
-    assert [p.timestamp_s for part in parts for p in part.poses if p] == kept
+    joined = PoseSeries.concat([b for p in parts for b in p.blocks], (64, 48), 30.0)
+    assert joined.xy_px[:, 0, 0].tolist() == kept  # each frame's pose is its own
     if announced == 90:
         assert len(seen) == len(plain) + 12  # two workers warmed up on 6 frames each
     else:  # the workers' segments start past the stream's end
         assert segs[1].start > len(plain)
-        assert parts[1].timestamps == parts[2].timestamps == []
+        assert parts[1].blocks == parts[2].blocks == []
 
 
 def test_ranged_reading_matches_plain_iteration(clip: Path) -> None:
@@ -187,16 +192,21 @@ class _Recorder:
 def test_track_frames_warms_up_and_strides_by_clip_index(clip: Path) -> None:
     backend = _Recorder()
     with VideoReader(clip) as r:
-        ts, poses = track_frames(
-            r.frames(20),
-            backend,
-            keep_from=30,
-            stride=3,
-            prefetch=False,  # type: ignore[arg-type]
+        blocks = list(
+            track_frames(
+                r.frames(20),
+                backend,  # type: ignore[arg-type]
+                keep_from=30,
+                stride=3,
+                prefetch=False,
+                block_frames=8,
+            )
         )
     assert len(backend.seen) == len(range(21, 90, 3))  # frames 21, 24, ... (index % 3 == 0)
+    assert [len(ts) for ts, _ in blocks] == [8, 8, 4]
+    ts = [t for block, _ in blocks for t in block]
     assert ts == pytest.approx([k / 30.0 for k in range(30, 90, 3)], abs=1e-3)
-    assert len(poses) == len(ts)
+    assert [len(poses) for _, poses in blocks] == [8, 8, 4]
 
 
 def test_annotated_video_of_a_strided_analysis_keeps_every_frame(tmp_path: Path) -> None:
@@ -233,3 +243,48 @@ def test_stepped_reading_grabs_the_frames_in_between(clip: Path) -> None:
     assert read >= 39
     with VideoReader(clip) as r:
         assert [f.index for f in r.frames(0, None, 2)] == list(range(0, 90, 2))
+
+
+@pytest.mark.model
+@pytest.mark.slow
+def test_workers_track_apart_from_this_process_with_the_same_landmarks(tmp_path: Path) -> None:
+    """Several segments, or a clip above `TRACK_HERE_MAX_FRAMES` analysed frames, are tracked
+    in workers only: this process never imports mediapipe, the blocks come back through spill
+    files that are then removed, and the landmarks are those one landmarker tracks here (all of
+    them for one worker; the first segment's for two)."""
+    clip = Path(__file__).parents[1] / "sample_videos" / "single_leg_hip_thrust_left.mp4"
+    code = f"""
+        import sys
+        from pathlib import Path
+        import formcheck.pose.parallel as par
+        from formcheck.pose.track import read_pose_series
+        out = Path({str(tmp_path)!r})
+        read_pose_series(Path({str(clip)!r}), workers=2)[0].save(out / "w2.npz")
+        par.TRACK_HERE_MAX_FRAMES = 0  # as if the clip were long
+        read_pose_series(Path({str(clip)!r}), workers=1)[0].save(out / "w1.npz")
+        print("mediapipe" in sys.modules)
+    """
+    spills = tmp_path / "tmp"
+    spills.mkdir()
+    run = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env={**os.environ, "TMPDIR": str(spills)},
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.strip() == "False"  # the pose model never loaded in this process
+    assert list(spills.iterdir()) == []  # the spill files are gone
+    here, _ = read_pose_series(clip, workers=1)
+    assert len(here) == 480 and "segments" not in here.meta
+    first = plan_segments(480, 2)[1].start
+    for name, kept in (("w1", len(here)), ("w2", first)):
+        apart = PoseSeries.load(tmp_path / f"{name}.npz")
+        assert len(apart) == len(here), name
+        assert np.array_equal(apart.n_people[:kept], here.n_people[:kept])
+        for field in ("xy_px", "visibility", "world_xyz_m"):  # saved as float32
+            a, b = getattr(apart, field)[:kept], getattr(here, field)[:kept].astype(np.float32)
+            assert np.array_equal(a, b, equal_nan=True), (name, field)
+    assert PoseSeries.load(tmp_path / "w2.npz").meta["segments"] == "2"

@@ -120,6 +120,29 @@ class PoseSeries:
             xy[i], vis[i], world[i], people[i] = f.xy_px, f.visibility, f.world_xyz_m, f.n_people
         return cls(ts, xy, vis, world, people, image_size, fps, dict(meta or {}))
 
+    @classmethod
+    def concat(
+        cls,
+        parts: Iterable[PoseSeries],
+        image_size: tuple[int, int],
+        fps: float,
+        meta: dict[str, str] | None = None,
+    ) -> PoseSeries:
+        """Consecutive series (blocks of one clip) joined into one, in order."""
+        blocks = list(parts)
+        if not blocks:
+            return cls.from_frames([], [], image_size, fps, meta)
+        return cls(
+            np.concatenate([b.timestamps_s for b in blocks]),
+            np.concatenate([b.xy_px for b in blocks]),
+            np.concatenate([b.visibility for b in blocks]),
+            np.concatenate([b.world_xyz_m for b in blocks]),
+            np.concatenate([b.n_people for b in blocks]),
+            image_size,
+            fps,
+            dict(meta or {}),
+        )
+
     def frame(self, i: int) -> PoseFrame | None:
         if not self.n_people[i]:
             return None

@@ -3,17 +3,23 @@ landmarker in its own process, and the landmark series are stitched back in orde
 
 A MediaPipe landmarker in VIDEO mode tracks from frame to frame, so each worker starts
 ``WARMUP_FRAMES`` before its segment (those frames only warm the tracker up) and its first
-kept frame is tracked like a sequential run's. This process tracks the first segment while
-the workers track the others, and then does the work the analysis needs first (its
-imports), once its own landmarker is closed. One segment (``workers=1``, a short clip, or a
-header without a frame count) runs here with the same code. The last segment always reads to
-the end of the stream, whatever the header said.
+kept frame is tracked like a sequential run's. The last segment always reads to the end of
+the stream, whatever the header said.
+
+One segment (``workers=1``, a clip too short to split, or a header without a frame count)
+is tracked in this process, unless the clip is long (`TRACK_HERE_MAX_FRAMES`). Several
+segments, or a long clip, are tracked in worker processes only, the first segment included,
+while this process imports what the analysis needs. Each worker pickles its landmarks to a
+file block by block (`BLOCK_FRAMES`) as it tracks. So no process holds both the pose model
+and the analysis: the analysis' memory grows with the clip's length and the pose model's
+does not, and apart they peak at the larger of the two instead of their sum
+(docs/PERFORMANCE.md).
 
 The segments are planned from the frame count alone, so a clip gives the same result every
 time it is analysed with the same number of workers. (A split decided at run time, from
 where each landmarker had got to when the next was ready, was built and measured: it was no
-faster, because this process and a worker are ready within ~0.1 s of each other, and its
-results changed from run to run.)
+faster, because the landmarkers are ready within ~0.1 s of each other, and its results
+changed from run to run.)
 """
 
 from __future__ import annotations
@@ -21,6 +27,8 @@ from __future__ import annotations
 import itertools
 import logging
 import multiprocessing
+import pickle
+import tempfile
 import threading
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -29,7 +37,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from formcheck.landmarks.series import PoseFrame, PoseSeries
+from formcheck.landmarks.series import PoseSeries
 from formcheck.pose.base import PoseBackend
 from formcheck.pose.track import ProgressFn, series_meta, track_frames, truncation_warning
 from formcheck.video.reader import VideoInfo, VideoReader
@@ -45,6 +53,11 @@ MIN_SEGMENT_FRAMES = 100
 #: as a share of a tracked frame. Measured in a worker: 0.7 ms against 18.5 ms at 960x540,
 #: 1.2 against 20 ms at 1280x720.
 GRAB_SHARE = 0.05
+#: A clip with more analysed frames than this is tracked in a worker process even by one
+#: landmarker (2 minutes at 30 fps): this process then never loads the pose model beside the
+#: analysis of a long clip. Measured on 10 minutes of 1080p: this process peaks at 285 MB,
+#: the worker at 369 MB.
+TRACK_HERE_MAX_FRAMES = 3600
 
 
 @dataclass(frozen=True)
@@ -96,8 +109,7 @@ def plan_segments(
 
 @dataclass(frozen=True)
 class SegmentResult:
-    timestamps: list[float]
-    poses: list[PoseFrame | None]
+    blocks: list[PoseSeries]  # the kept frames, in order (empty when they were spilled)
     frames_read: int  # frames the reader went through (the last segment: the whole clip)
 
 
@@ -110,21 +122,28 @@ def track_segment(
     on_frame: Callable[[int], None] | None = None,
     on_ready: Callable[[], object] | None = None,
     make_backend: Callable[[Path], PoseBackend] | None = None,
+    keep: Callable[[PoseSeries], object] | None = None,
 ) -> SegmentResult:
     """One landmarker over one segment (in a worker process, or in this one). ``on_ready``
-    is called once the landmarker is loaded; ``make_backend`` defaults to MediaPipe."""
+    is called once the landmarker is loaded; ``make_backend`` defaults to MediaPipe.
+    ``keep`` takes each block of tracked frames as it is done; without it they are returned."""
     if make_backend is None:
         from formcheck.pose.mediapipe_backend import MediaPipePose
 
         make_backend = MediaPipePose
+    blocks: list[PoseSeries] = []
     with make_backend(model) as backend, VideoReader(path) as reader:
         if on_ready is not None:
             on_ready()
+        size, fps = (reader.info.width, reader.info.height), reader.info.fps / stride
         frames = reader.frames(seg.start - seg.warmup, seg.stop, stride)
-        ts, poses = track_frames(
+        tracked = track_frames(
             frames, backend, keep_from=seg.start, stride=stride, on_frame=on_frame
         )
-        return SegmentResult(ts, poses, reader.frames_read)
+        for ts, poses in tracked:
+            block = PoseSeries.from_frames(ts, poses, size, fps)
+            (blocks.append if keep is None else keep)(block)
+        return SegmentResult(blocks, reader.frames_read)
 
 
 _COUNTER: Any = None
@@ -143,8 +162,24 @@ def _count(counter: Any, _: int) -> None:
         counter.value += 1
 
 
-def _run_segment(path: Path, model: Path, seg: Segment, stride: int) -> SegmentResult:
-    return track_segment(path, model, seg, stride, on_frame=partial(_count, _COUNTER))
+def _run_segment(path: Path, model: Path, seg: Segment, stride: int, spill: Path) -> int:
+    """A worker's segment, each block pickled to ``spill`` as it is done (so the worker's
+    memory does not grow with the clip, and nothing large goes back through the pipe).
+    Returns the frames read."""
+    with spill.open("wb") as f:
+        keep = partial(pickle.dump, file=f, protocol=pickle.HIGHEST_PROTOCOL)
+        return track_segment(
+            path, model, seg, stride, on_frame=partial(_count, _COUNTER), keep=keep
+        ).frames_read
+
+
+def _unspill(spill: Path, frames_read: int) -> SegmentResult:
+    blocks = []
+    with spill.open("rb") as f:
+        while f.peek(1):
+            blocks.append(pickle.load(f))  # written by this run's own worker
+    spill.unlink()
+    return SegmentResult(blocks, frames_read)
 
 
 def track_segments(
@@ -158,32 +193,27 @@ def track_segments(
 ) -> tuple[PoseSeries, list[str]]:
     """The clip's landmark series, tracked by up to ``workers`` landmarkers at once.
 
-    ``warm`` is this process's other work (the analysis' imports): called once its landmarker
-    is loaded when it tracks alone (a thread then uses the free core), or after its own
-    segment, with its landmarker closed, when workers track the rest. (A thread beside the
-    landmarker has no free core then: this process finished ~0.4 s after the worker, 0.2 s
-    later in all than importing afterwards, and held scipy's ~55 MB beside the landmarker.)
+    ``warm`` is this process's other work (the analysis' imports): called once the landmarker
+    is loaded when one tracks in this process (a thread then uses the free core), or while
+    the workers track.
     """
     segments = plan_segments(info.frame_count, workers, stride)
     expected = info.frame_count // stride if info.frame_count else 0
-    if len(segments) == 1:
+    if len(segments) == 1 and expected <= TRACK_HERE_MAX_FRAMES:
         on_frame = (lambda i: progress(i // stride + 1, expected)) if progress else None
         seg = segments[0]
         results = [track_segment(path, model, seg, stride, on_frame=on_frame, on_ready=warm)]
     else:
-        results = _in_processes(path, model, segments, stride, progress, expected, warm)
-    timestamps = [t for r in results for t in r.timestamps]
-    poses = [p for r in results for p in r.poses]
+        results = _in_workers(path, model, segments, stride, progress, expected, warm)
     meta = series_meta(path, "mediapipe", info, stride)
     if len(segments) > 1:
         meta["segments"] = str(len(segments))
-    series = PoseSeries.from_frames(
-        timestamps, poses, (info.width, info.height), info.fps / stride, meta
-    )
+    blocks = (b for r in results for b in r.blocks)
+    series = PoseSeries.concat(blocks, (info.width, info.height), info.fps / stride, meta)
     return series, truncation_warning(results[-1].frames_read, info)
 
 
-def _in_processes(
+def _in_workers(
     path: Path,
     model: Path,
     segments: list[Segment],
@@ -192,26 +222,35 @@ def _in_processes(
     expected: int,
     warm: Callable[[], object] | None,
 ) -> list[SegmentResult]:
-    """Segments 1.. in worker processes; segment 0 here meanwhile (one process fewer to
-    start), then ``warm``."""
+    """Each segment in a worker process; ``warm`` here meanwhile.
+
+    (Tracking the first segment here instead was measured no faster: 9.15 against 8.76 s
+    on the 25 s sample, 7.06 against 7.18 s on the 8 s 720p clip, medians of 3; and it
+    kept the pose model in the process that goes on to hold the analysis.)
+    """
     # spawn, not fork: a parent holding MediaPipe's threads cannot be forked safely
     ctx = multiprocessing.get_context("spawn")
     counter = ctx.Value("q", 0)
     spans = ", ".join(f"[{s.start}, {s.stop if s.stop is not None else 'end'})" for s in segments)
     log.info("%s: %d landmarkers on %s", path.name, len(segments), spans)
-    with ProcessPoolExecutor(
-        max_workers=len(segments) - 1,
-        mp_context=ctx,
-        initializer=_init_worker,
-        initargs=(counter,),
-    ) as pool:
-        futures = [pool.submit(_run_segment, path, model, seg, stride) for seg in segments[1:]]
+    with (
+        tempfile.TemporaryDirectory(prefix="formcheck-") as tmp,
+        ProcessPoolExecutor(
+            max_workers=len(segments),
+            mp_context=ctx,
+            initializer=_init_worker,
+            initargs=(counter,),
+        ) as pool,
+    ):
+        spills = [Path(tmp) / f"segment{k}.pickle" for k in range(len(segments))]
+        futures = [
+            pool.submit(_run_segment, path, model, seg, stride, spill)
+            for seg, spill in zip(segments, spills, strict=True)
+        ]
         with _Progress(counter, progress, expected):
-            count = partial(_count, counter)
-            first = track_segment(path, model, segments[0], stride, on_frame=count)
             if warm is not None:
                 warm()
-            return [first, *(f.result() for f in futures)]
+            return [_unspill(s, f.result()) for s, f in zip(spills, futures, strict=True)]
 
 
 class _Progress:

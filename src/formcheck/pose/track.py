@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from formcheck.landmarks.series import LANDMARKS_FORMAT, PoseFrame, PoseSeries
@@ -37,6 +37,11 @@ def stride_for(fps: float, max_fps: float) -> int:
     return max(1, math.ceil(fps / max_fps - 0.1))
 
 
+#: Tracked frames are handed on in blocks of this many (as arrays, `PoseSeries`), so a worker
+#: can send each block on as it is done and its memory does not grow with the clip.
+BLOCK_FRAMES = 256
+
+
 def track_frames(
     frames: Iterable[Frame],
     backend: PoseBackend,
@@ -45,10 +50,12 @@ def track_frames(
     stride: int = 1,
     on_frame: Callable[[int], None] | None = None,
     prefetch: bool = True,
-) -> tuple[list[float], list[PoseFrame | None]]:
-    """Pose of every ``stride``-th frame (by clip index, so segments agree on which); frames
-    before ``keep_from`` only warm the tracker up and are not returned. ``prefetch`` decodes
-    in a thread beside the model."""
+    block_frames: int = BLOCK_FRAMES,
+) -> Iterator[tuple[list[float], list[PoseFrame | None]]]:
+    """Pose of every ``stride``-th frame (by clip index, so segments agree on which), yielded
+    in blocks of up to ``block_frames`` (timestamps, poses); frames before ``keep_from`` only
+    warm the tracker up and are not yielded. ``prefetch`` decodes in a thread beside the
+    model."""
     timestamps: list[float] = []
     poses: list[PoseFrame | None] = []
     for frame in prefetched(iter(frames)) if prefetch else frames:
@@ -60,7 +67,11 @@ def track_frames(
             poses.append(pose)
         if on_frame:
             on_frame(frame.index)
-    return timestamps, poses
+        if len(timestamps) >= block_frames:
+            yield timestamps, poses
+            timestamps, poses = [], []
+    if timestamps:
+        yield timestamps, poses
 
 
 def truncation_warning(frames_read: int, info: VideoInfo) -> list[str]:

@@ -24,10 +24,10 @@ from formcheck.results import SetReport
 log = logging.getLogger(__name__)
 
 #: Frames larger than this (pixels) are annotated in a fresh process: at 1080p the video pass
-#: holds ~135 MB of libx264 buffers and ~55 MB of decoding, which would stack on this
-#: process's pose libraries and analysis (10 minutes of 1080p: 553-571 MB here, 345 MB in a
-#: process of its own; docs/PERFORMANCE.md). Smaller frames stay here: a process costs ~0.4 s
-#: to start.
+#: holds ~135 MB of libx264 buffers and ~55 MB of decoding, which would stack on the analysis
+#: this process holds (10 minutes of 1080p: ~230 MB here once analysed, 345 MB for the video
+#: pass in a process of its own; docs/PERFORMANCE.md). Smaller frames stay here: a process
+#: costs ~0.4 s to start.
 APART_PIXELS = 1280 * 720
 
 
