@@ -93,7 +93,7 @@ def _analyze(clip: Path, out: Path, workers: int, video: bool, max_fps: float) -
     from formcheck.pipeline import analyze
     from formcheck.report.json_report import dumps, write_atomic
 
-    report = analyze(clip, workers=workers, max_fps=max_fps)
+    report = analyze(clip, workers=workers, max_fps=max_fps, in_workers=True)  # as the CLI
     if video:
         # imported here only, as in the CLI: it brings matplotlib (~0.3 s)
         from formcheck.report.outputs import write_outputs

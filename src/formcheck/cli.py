@@ -143,6 +143,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             progress=progress,
             workers=_workers(args.workers),
             max_fps=args.max_fps,
+            in_workers=True,  # alone on the machine: the pose model runs beside this process
         )
     finally:
         close()

@@ -52,11 +52,14 @@ def analyze(
     progress: ProgressFn | None = None,
     workers: int = 1,
     max_fps: float = DEFAULT_MAX_FPS,
+    in_workers: bool = False,
 ) -> SetReport:
     """Analyse one recorded set (a video, or landmarks saved by ``save_landmarks``).
 
     ``workers`` landmarkers track segments of the clip at once; clips above ``max_fps`` are
-    analysed at every k-th frame (0 = every frame).
+    analysed at every k-th frame (0 = every frame). Several landmarkers, a clip above 2
+    minutes, or ``in_workers`` (even one landmarker) track in spawned worker processes, so a
+    script calling this needs the ``if __name__ == "__main__":`` guard of `multiprocessing`.
     """
     cfg = config or Config()
     raw, warnings = read_pose_series(  # video -> pose
@@ -66,6 +69,7 @@ def analyze(
         workers=workers,
         max_fps=max_fps,
         warm=warm_imports,  # the analysis' own imports load while the pose model runs
+        in_workers=in_workers,
     )
     if save_landmarks:
         raw.save(save_landmarks)

@@ -7,9 +7,10 @@ kept frame is tracked like a sequential run's. The last segment always reads to 
 the stream, whatever the header said.
 
 One segment (``workers=1``, a clip too short to split, or a header without a frame count)
-is tracked in this process, unless the clip is long (`TRACK_HERE_MAX_FRAMES`). Several
-segments, or a long clip, are tracked in worker processes only, the first segment included,
-while this process imports what the analysis needs. Each worker pickles its landmarks to a
+is tracked in this process, unless the clip is long (`TRACK_HERE_MAX_FRAMES`) or the caller
+asks for ``in_workers``. Several segments, a long clip, or ``in_workers``, are tracked in
+worker processes only, the first segment included, while this process imports what the
+analysis needs. Each worker pickles its landmarks to a
 file block by block (`BLOCK_FRAMES`) as it tracks. So no process holds both the pose model
 and the analysis: the analysis' memory grows with the clip's length and the pose model's
 does not, and apart they peak at the larger of the two instead of their sum
@@ -26,12 +27,10 @@ from __future__ import annotations
 
 import itertools
 import logging
-import multiprocessing
 import pickle
 import tempfile
 import threading
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -40,6 +39,7 @@ from typing import Any
 from formcheck.landmarks.series import PoseSeries
 from formcheck.pose.base import PoseBackend
 from formcheck.pose.track import ProgressFn, series_meta, track_frames, truncation_warning
+from formcheck.processes import CONTEXT, worker_pool
 from formcheck.video.reader import VideoInfo, VideoReader
 
 log = logging.getLogger(__name__)
@@ -190,16 +190,21 @@ def track_segments(
     stride: int,
     progress: ProgressFn | None = None,
     warm: Callable[[], object] | None = None,
+    in_workers: bool = False,
 ) -> tuple[PoseSeries, list[str]]:
     """The clip's landmark series, tracked by up to ``workers`` landmarkers at once.
 
     ``warm`` is this process's other work (the analysis' imports): called once the landmarker
     is loaded when one tracks in this process (a thread then uses the free core), or while
-    the workers track.
+    the workers track. ``in_workers`` tracks in a worker even with one landmarker: what a
+    run alone on the machine wants (``formcheck analyze``). The import then runs in its own
+    process instead of a thread whose GIL the landmarker's Python code waits on: 15.06
+    against 15.68 s on the 25 s sample, 10.62 against 10.76 s on the 8 s 720p clip (medians
+    of 3). A batch, whose jobs already fill the cores, keeps each clip in its job's process.
     """
     segments = plan_segments(info.frame_count, workers, stride)
     expected = info.frame_count // stride if info.frame_count else 0
-    if len(segments) == 1 and expected <= TRACK_HERE_MAX_FRAMES:
+    if len(segments) == 1 and not in_workers and expected <= TRACK_HERE_MAX_FRAMES:
         on_frame = (lambda i: progress(i // stride + 1, expected)) if progress else None
         seg = segments[0]
         results = [track_segment(path, model, seg, stride, on_frame=on_frame, on_ready=warm)]
@@ -228,19 +233,12 @@ def _in_workers(
     on the 25 s sample, 7.06 against 7.18 s on the 8 s 720p clip, medians of 3; and it
     kept the pose model in the process that goes on to hold the analysis.)
     """
-    # spawn, not fork: a parent holding MediaPipe's threads cannot be forked safely
-    ctx = multiprocessing.get_context("spawn")
-    counter = ctx.Value("q", 0)
+    counter = CONTEXT.Value("q", 0)
     spans = ", ".join(f"[{s.start}, {s.stop if s.stop is not None else 'end'})" for s in segments)
     log.info("%s: %d landmarkers on %s", path.name, len(segments), spans)
     with (
         tempfile.TemporaryDirectory(prefix="formcheck-") as tmp,
-        ProcessPoolExecutor(
-            max_workers=len(segments),
-            mp_context=ctx,
-            initializer=_init_worker,
-            initargs=(counter,),
-        ) as pool,
+        worker_pool(len(segments), _init_worker, (counter,)) as pool,
     ):
         spills = [Path(tmp) / f"segment{k}.pickle" for k in range(len(segments))]
         futures = [

@@ -102,11 +102,12 @@ def read_pose_series(
     workers: int = 1,
     max_fps: float = DEFAULT_MAX_FPS,
     warm: Callable[[], object] | None = None,
+    in_workers: bool = False,
 ) -> tuple[PoseSeries, list[str]]:
     """Landmarks of ``path``: replayed from a saved .npz, or tracked with MediaPipe by
     ``workers`` landmarkers at once, at no more than ``max_fps`` frames per second.
-    ``warm`` is this process's other work, done while the landmarkers run
-    (`formcheck.pose.parallel.track_segments`)."""
+    ``warm`` is this process's other work, done while the landmarkers run; ``in_workers``
+    keeps even one landmarker out of this process (`formcheck.pose.parallel.track_segments`)."""
     if is_landmarks_file(path):
         log.info("replaying landmarks from %s (%s)", path, LANDMARKS_FORMAT)
         return PoseSeries.load(path), []
@@ -118,4 +119,6 @@ def read_pose_series(
     stride = stride_for(info.fps, max_fps)
     if stride > 1:
         log.info("%s: %.0f fps, analysing every %d frames", path.name, info.fps, stride)
-    return track_segments(path, resolve_model(model), info, workers, stride, progress, warm=warm)
+    return track_segments(
+        path, resolve_model(model), info, workers, stride, progress, warm, in_workers
+    )

@@ -8,14 +8,13 @@ process of its own (`APART_PIXELS`).
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import pickle
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from formcheck.memory import return_freed_memory
+from formcheck.processes import worker_pool
 from formcheck.report.html import render_html
 from formcheck.report.json_report import dumps, write_atomic
 from formcheck.report.video import write_annotated_video
@@ -100,8 +99,7 @@ def _annotate_apart(source: Path, report: SetReport, out: Path, encoder_threads:
     try:
         with job.open("wb") as f:
             pickle.dump(report, f, protocol=pickle.HIGHEST_PROTOCOL)
-        ctx = multiprocessing.get_context("spawn")  # this process may hold MediaPipe's threads
-        with ProcessPoolExecutor(max_workers=1, mp_context=ctx) as pool:
+        with worker_pool(1) as pool:
             future = pool.submit(_annotate_task, source, job, out, encoder_threads)
             annotated, records = future.result()
     finally:
