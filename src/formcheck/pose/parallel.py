@@ -8,12 +8,11 @@ the stream, whatever the header said.
 
 One segment (``workers=1``, a clip too short to split, or a header without a frame count)
 is tracked in this process, unless the clip is long (`TRACK_HERE_MAX_FRAMES`) or the caller
-asks for ``in_workers``. Several segments, a long clip, or ``in_workers``, are tracked in
-worker processes only, the first segment included, while this process imports what the
-analysis needs. Each worker pickles its landmarks to a
-file block by block (`BLOCK_FRAMES`) as it tracks. So no process holds both the pose model
-and the analysis: the analysis' memory grows with the clip's length and the pose model's
-does not, and apart they peak at the larger of the two instead of their sum
+asks for ``in_workers``. Otherwise every segment, the first included, is tracked in a worker
+process while this process imports what the analysis needs, and each worker pickles its
+landmarks to a spill file block by block (`BLOCK_FRAMES`) as it tracks. So no process holds
+both the pose model and the analysis: the analysis' memory grows with the clip's length and
+the pose model's does not, and apart they peak at the larger of the two instead of their sum
 (docs/PERFORMANCE.md).
 
 The segments are planned from the frame count alone, so a clip gives the same result every
