@@ -248,10 +248,11 @@ def test_stepped_reading_grabs_the_frames_in_between(clip: Path) -> None:
 @pytest.mark.model
 @pytest.mark.slow
 def test_workers_track_apart_from_this_process_with_the_same_landmarks(tmp_path: Path) -> None:
-    """Several segments, or a clip above `TRACK_HERE_MAX_FRAMES` analysed frames, are tracked
-    in workers only: this process never imports mediapipe, the blocks come back through spill
-    files that are then removed, and the landmarks are those one landmarker tracks here (all of
-    them for one worker; the first segment's for two)."""
+    """Several segments, a clip above `TRACK_HERE_MAX_FRAMES` analysed frames, or any clip
+    `formcheck analyze` reads, are tracked in workers only: this process never imports
+    mediapipe, the blocks come back through spill files that are then removed, and the
+    landmarks are those one landmarker tracks here (all of them for one worker; the first
+    segment's for two)."""
     clip = Path(__file__).parents[1] / "sample_videos" / "single_leg_hip_thrust_left.mp4"
     code = f"""
         import sys
@@ -262,6 +263,9 @@ def test_workers_track_apart_from_this_process_with_the_same_landmarks(tmp_path:
         read_pose_series(Path({str(clip)!r}), workers=2)[0].save(out / "w2.npz")
         par.TRACK_HERE_MAX_FRAMES = 0  # as if the clip were long
         read_pose_series(Path({str(clip)!r}), workers=1)[0].save(out / "w1.npz")
+        par.TRACK_HERE_MAX_FRAMES = 10**9
+        from formcheck.cli import main  # the CLI keeps even one landmarker in a worker
+        assert main(["analyze", {str(clip)!r}, "--workers", "1", "--json", "-", "-q"]) == 0
         print("mediapipe" in sys.modules)
     """
     spills = tmp_path / "tmp"
@@ -275,7 +279,8 @@ def test_workers_track_apart_from_this_process_with_the_same_landmarks(tmp_path:
         env={**os.environ, "TMPDIR": str(spills)},
     )
     assert run.returncode == 0, run.stderr[-2000:]
-    assert run.stdout.strip() == "False"  # the pose model never loaded in this process
+    assert run.stdout.strip().endswith("False")  # the pose model never loaded in this process
+    assert '"reps"' in run.stdout  # the CLI's report.json
     assert list(spills.iterdir()) == []  # the spill files are gone
     here, _ = read_pose_series(clip, workers=1)
     assert len(here) == 480 and "segments" not in here.meta
