@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+import av
 import cv2
 import numpy as np
 import pytest
@@ -18,7 +19,7 @@ from formcheck.report.outputs import write_outputs
 from formcheck.report.overlay import draw_overlay, phase_at, rep_at
 from formcheck.report.video import write_annotated_video
 from formcheck.results import SetReport
-from formcheck.video.writer import VideoSink
+from formcheck.video.writer import VideoSink, join_mp4
 
 FPS = 30.0
 
@@ -156,7 +157,8 @@ def test_a_video_annotated_in_its_own_process_is_the_same(
     report: SetReport, plain_clip: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Above `APART_PIXELS` the video pass runs in a fresh process: the same frames, the
-    same key frames for the HTML page."""
+    same key frames for the HTML page (as one pass here: it is not split apart)."""
+    monkeypatch.setattr(outputs, "PARTS", 1)
     here = write_outputs(plain_clip, report, tmp_path / "here")
     monkeypatch.setattr(outputs, "APART_PIXELS", 0)
     apart = write_outputs(plain_clip, report, tmp_path / "apart")
@@ -190,3 +192,55 @@ def test_warnings_and_errors_of_the_video_process_reach_this_one(
     assert any("annotated 20 frames" in r.getMessage() for r in caplog.records)
     with pytest.raises(InputError, match="not a readable video"):
         write_outputs(tmp_path / "out" / "report.json", report, tmp_path / "bad")
+
+
+def test_a_video_rendered_in_parts_is_joined_whole(
+    report: SetReport, plain_clip: Path, tmp_path: Path
+) -> None:
+    """Two ranges rendered at once and joined without re-encoding: every frame once, evenly
+    timed across the join, the same pictures as one pass (up to the encoder's losses), the
+    same key frames, and no part file left behind."""
+    one_k: dict[int, bytes] = {}
+    two_k: dict[int, bytes] = {}
+    one = write_annotated_video(plain_clip, report, tmp_path / "one.mp4", keyframes=one_k)
+    two = write_annotated_video(plain_clip, report, tmp_path / "two.mp4", keyframes=two_k, parts=2)
+    assert one["parts"] == 1 and two["parts"] == 2
+    assert one["frames"] == two["frames"] == len(report.series)
+    a, _ = _read_all(tmp_path / "one.mp4")
+    b, fps = _read_all(tmp_path / "two.mp4")
+    assert len(b) == len(a) == len(report.series) and fps == pytest.approx(FPS)
+    for x, y in zip(a, b, strict=True):
+        assert cv2.PSNR(x, y) > 35  # two lossy encodes of the same drawn frame
+    with av.open(str(tmp_path / "two.mp4")) as c:
+        stream = c.streams.video[0]
+        times = sorted(float(f.time) for f in c.decode(stream) if f.time is not None)
+    assert np.allclose(np.diff(times), 1 / FPS, atol=1e-3)  # no gap or overlap at the join
+    assert two_k == one_k and len(one_k) == report.rep_count
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["one.mp4", "two.mp4"]
+
+
+def test_parts_that_do_not_match_are_not_joined(tmp_path: Path) -> None:
+    parts = []
+    for k, size in enumerate(((64, 48), (96, 64))):
+        parts.append(tmp_path / f"p{k}.mp4")
+        with VideoSink(parts[-1], *size, FPS) as sink:
+            for _ in range(5):
+                sink.write(np.zeros((size[1], size[0], 3), np.uint8))
+    with pytest.raises(ValueError, match=r"p1\.mp4: its H\.264 parameters differ"):
+        join_mp4(parts, tmp_path / "joined.mp4")
+
+
+def test_an_error_in_one_part_stops_the_pass_and_leaves_no_part_file(
+    report: SetReport, plain_clip: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import formcheck.report.video as video
+
+    def boom(frame: np.ndarray, rep: SetReport, i: int) -> np.ndarray:
+        if i == len(rep.series) - 5:  # in the second part
+            raise RuntimeError("boom")
+        return frame
+
+    monkeypatch.setattr(video, "draw_overlay", boom)
+    with pytest.raises(RuntimeError, match="boom"):
+        write_annotated_video(plain_clip, report, tmp_path / "annotated.mp4", parts=2)
+    assert list(tmp_path.iterdir()) == []

@@ -17,7 +17,7 @@ from formcheck.memory import return_freed_memory
 from formcheck.processes import worker_pool
 from formcheck.report.html import render_html
 from formcheck.report.json_report import dumps, write_atomic
-from formcheck.report.video import write_annotated_video
+from formcheck.report.video import PARTS, write_annotated_video
 from formcheck.results import SetReport
 
 log = logging.getLogger(__name__)
@@ -62,8 +62,11 @@ def write_outputs(
         target = out_dir / "annotated.mp4"
         tmp = out_dir / "annotated.tmp.mp4"
         width, height = report.series.image_size
-        annotate = _annotate_apart if width * height > APART_PIXELS else _annotate
-        stats, keyframes = annotate(source, report, tmp, encoder_threads)
+        if width * height > APART_PIXELS:
+            stats, keyframes = _annotate_apart(source, report, tmp, encoder_threads)
+        else:  # in parts at once, unless a batch's neighbours fill the cores
+            parts = 1 if encoder_threads == 1 else PARTS
+            stats, keyframes = _annotate(source, report, tmp, encoder_threads, parts)
         tmp.replace(target)
         video_path, video_s = target, float(stats["seconds"])  # type: ignore[arg-type]
     start = time.perf_counter()
@@ -82,10 +85,12 @@ def write_outputs(
 Annotated = tuple[dict[str, object], dict[int, bytes]]  # stats, key frames by rep index
 
 
-def _annotate(source: Path, report: SetReport, out: Path, encoder_threads: int) -> Annotated:
+def _annotate(
+    source: Path, report: SetReport, out: Path, encoder_threads: int, parts: int
+) -> Annotated:
     keyframes: dict[int, bytes] = {}
     stats = write_annotated_video(
-        source, report, out, keyframes=keyframes, encoder_threads=encoder_threads
+        source, report, out, keyframes=keyframes, encoder_threads=encoder_threads, parts=parts
     )
     return stats, keyframes
 
@@ -123,7 +128,8 @@ def _annotate_task(
     logger = logging.getLogger("formcheck")
     logger.addHandler(keep)
     try:
-        annotated = _annotate(source, report, out, encoder_threads)
+        # one part: each part holds its own decoder and encoder, ~190 MB at 1080p
+        annotated = _annotate(source, report, out, encoder_threads, parts=1)
     finally:
         logger.removeHandler(keep)
     return annotated, [(r.name, r.levelno, r.getMessage()) for r in records]

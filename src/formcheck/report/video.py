@@ -21,6 +21,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import cv2
@@ -30,7 +31,7 @@ from formcheck.errors import InputError
 from formcheck.report.overlay import draw_overlay
 from formcheck.results import SetReport
 from formcheck.video.reader import VideoReader
-from formcheck.video.writer import VideoSink
+from formcheck.video.writer import VideoSink, h264_available, join_mp4
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,19 @@ def _fit(img: np.ndarray, width: int, height: int) -> np.ndarray:
     return img[:height, :width] if img.shape[:2] != (height, width) else img
 
 
+#: The video pass is split into this many parts rendered at once (one thread each, each with
+#: a single-threaded libx264) and joined without re-encoding: 2.84 against 4.53 s on the
+#: 960x540 sample, 2.80 against 4.39 s on the 1280x720 clip (medians of 3, one pass with
+#: libx264's own threads). One pass keeps a Python thread (decode, draw) in series with
+#: x264's threads, ~1.4 cores; two parts use both.
+PARTS = 2
+#: Parts only for clips up to this many analysed frames (2 minutes at 30 fps): each part holds
+#: its own decoder and encoder, beside the analysis, whose memory grows with the clip.
+SPLIT_MAX_FRAMES = 3600
+#: Fewer frames than this per part are not worth a part.
+MIN_PART_FRAMES = 60
+
+
 def write_annotated_video(
     source: Path,
     report: SetReport,
@@ -57,45 +71,103 @@ def write_annotated_video(
     crf: int = 23,
     keyframes: dict[int, bytes] | None = None,
     encoder_threads: int = 0,
+    parts: int = 1,
 ) -> dict[str, object]:
-    """Write ``out_path``; returns {"frames", "codec", "seconds"}.
+    """Write ``out_path``; returns {"frames", "codec", "seconds", "parts"}.
 
     When ``keyframes`` is given, it is filled with a JPEG thumbnail (overlay included) of the
-    frame at each rep's lockout, keyed by rep index (for the HTML report).
+    frame at each rep's lockout, keyed by rep index (for the HTML report). ``parts`` > 1
+    renders that many ranges of the clip at once and joins them (`PARTS`), when the clip is
+    long enough, short enough (`SPLIT_MAX_FRAMES`) and H.264 is available.
     Raises `InputError` when ``source`` is a landmarks file (no video to annotate).
     """
-    wanted = {rep.lockout_i: rep.index for rep in report.reps}
     source = Path(source)
     if source.suffix.lower() == ".npz":
         raise InputError(f"{source}: no video to annotate (the input is a landmarks file)")
     start = time.perf_counter()
     with VideoReader(source) as reader:
         info = reader.info
-        width, height = even_size(info.width, info.height)
-        if width < 2 or height < 2:
-            raise InputError(f"{source}: frames too small to encode ({info.width}x{info.height})")
-        with VideoSink(out_path, width, height, info.fps, crf=crf, threads=encoder_threads) as sink:
-            n = len(report.series)
-            # a clip analysed at every k-th frame: frames in between show the last analysed one
-            stride = int(report.series.meta.get("stride", "1"))
+    width, height = even_size(info.width, info.height)
+    if width < 2 or height < 2:
+        raise InputError(f"{source}: frames too small to encode ({info.width}x{info.height})")
+    stride = int(report.series.meta.get("stride", "1"))
+    expected = len(report.series) * stride
+    if not 1 < parts <= expected // MIN_PART_FRAMES or len(report.series) > SPLIT_MAX_FRAMES:
+        parts = 1
+    if parts > 1 and not h264_available():
+        parts = 1
+    job = _Pass(source, report, width, height, info.fps, crf, keyframes)
+    if parts == 1:
+        frames, codec = job.render(out_path, 0, None, encoder_threads, threaded)
+    else:
+        bounds = [expected * k // parts for k in range(parts)]
+        files = [out_path.with_name(f".{out_path.stem}.part{k}.mp4") for k in range(parts)]
+        try:
+            with ThreadPoolExecutor(parts, thread_name_prefix="formcheck-video") as pool:
+                done = list(
+                    pool.map(
+                        lambda k: job.render(files[k], bounds[k], _next(bounds, k), 1, False),
+                        range(parts),
+                    )
+                )
+            join_mp4(files, out_path)
+        finally:
+            for f in files:
+                f.unlink(missing_ok=True)
+        frames, codec = sum(n for n, _ in done), done[0][1]
+    if frames < expected - stride + 1:
+        log.warning("%s: annotated %d frames, the analysis covers %d", source, frames, expected)
+    seconds = round(time.perf_counter() - start, 3)
+    return {"frames": frames, "codec": codec, "seconds": seconds, "parts": parts}
+
+
+def _next(bounds: list[int], k: int) -> int | None:
+    return bounds[k + 1] if k + 1 < len(bounds) else None  # the last part reads to the end
+
+
+class _Pass:
+    """What every part of one video pass shares."""
+
+    def __init__(
+        self,
+        source: Path,
+        report: SetReport,
+        width: int,
+        height: int,
+        fps: float,
+        crf: int,
+        keyframes: dict[int, bytes] | None,
+    ) -> None:
+        self.source, self.report, self.crf, self.keyframes = source, report, crf, keyframes
+        self.width, self.height, self.fps = width, height, fps
+        self.wanted = {rep.lockout_i: rep.index for rep in report.reps}
+
+    def render(
+        self, out: Path, first: int, stop: int | None, encoder_threads: int, threaded: bool
+    ) -> tuple[int, str]:
+        """Frames ``first`` to ``stop - 1`` of the clip, drawn and encoded into ``out``."""
+        report, width, height, keyframes = self.report, self.width, self.height, self.keyframes
+        n = len(report.series)
+        # a clip analysed at every k-th frame: frames in between show the last analysed one
+        stride = int(report.series.meta.get("stride", "1"))
+        with (
+            VideoReader(self.source) as reader,
+            VideoSink(out, width, height, self.fps, crf=self.crf, threads=encoder_threads) as sink,
+        ):
 
             def drawn() -> Iterator[np.ndarray]:
-                for frame in reader:
+                for frame in reader.frames(first, stop):
                     i = frame.index // stride
                     if i >= n:  # more frames than were analysed: stop
                         break
                     img = _fit(draw_overlay(frame.image_bgr, report, i), width, height)
-                    if keyframes is not None and i in wanted and frame.index % stride == 0:
-                        keyframes[wanted[i]] = thumbnail_jpeg(img)
+                    if keyframes is not None and i in self.wanted and frame.index % stride == 0:
+                        keyframes[self.wanted[i]] = thumbnail_jpeg(img)
                     yield img
 
             run = _threaded if threaded else _plain
             run(drawn, sink.write)
-            frames, codec = sink.frames_written, sink.codec
-    expected = len(report.series) * int(report.series.meta.get("stride", "1"))
-    if frames < expected - int(report.series.meta.get("stride", "1")) + 1:
-        log.warning("%s: annotated %d frames, the analysis covers %d", source, frames, expected)
-    return {"frames": frames, "codec": codec, "seconds": round(time.perf_counter() - start, 3)}
+            return sink.frames_written, sink.codec
 
 
 #: Key-frame thumbnails are this wide (pixels) in the HTML report.

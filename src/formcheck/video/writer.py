@@ -8,6 +8,7 @@ which desktop players read but browsers do not, and logs a warning.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from fractions import Fraction
 from pathlib import Path
 from types import TracebackType
@@ -147,3 +148,47 @@ class VideoSink:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def h264_available() -> bool:
+    """Whether PyAV and its libx264 encoder are there (`VideoSink` falls back to mp4v)."""
+    try:
+        import av
+
+        av.codec.Codec("libx264", "w")
+    except Exception:  # noqa: BLE001 - missing module, codec or library: all mean no
+        return False
+    return True
+
+
+def join_mp4(parts: Sequence[Path], out: Path) -> None:
+    """Join MP4 files, each one H.264 stream written by `VideoSink` with the same settings and
+    size, into ``out`` without re-encoding: packets are copied, each part's times shifted to
+    follow the previous part's end. Raises ValueError when the parts' codec parameters differ
+    (their packets would not decode with the first part's)."""
+    import av
+
+    with av.open(str(out), mode="w") as dst:
+        stream: Any = None
+        extradata: bytes | None = None
+        offset = 0
+        for part in parts:
+            with av.open(str(part)) as src:
+                video = src.streams.video[0]
+                if stream is None:
+                    stream = dst.add_stream_from_template(video)
+                    extradata = video.codec_context.extradata
+                elif video.codec_context.extradata != extradata:
+                    raise ValueError(
+                        f"{part.name}: its H.264 parameters differ from the first part's"
+                    )
+                end = offset
+                for packet in src.demux(video):
+                    if packet.dts is None or packet.pts is None:  # the end-of-stream marker
+                        continue
+                    packet.dts += offset
+                    packet.pts += offset
+                    end = max(end, packet.pts + (packet.duration or 0))
+                    packet.stream = stream
+                    dst.mux(packet)
+                offset = end
