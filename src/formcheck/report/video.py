@@ -8,10 +8,15 @@ The overlay shows the finished analysis (zero-phase smoothed angles, each rep's 
 the rep's first frame), so the video is a pass after the analysis, not overlapped with the pose
 model. It is kept cheap instead (benchmarks/bench_outputs.py; docs/PERFORMANCE.md): OpenCV's
 colour conversion instead of swscale's and in-place panel blending cut it from 32% to 20% of the
-analysis time on the 960x540 sample. Two ways of spreading it over the 2 cores measured no
-faster, because libx264 already runs threads of its own: a producer thread (decode + draw)
-feeding the encoder, kept as ``threaded=True``, and segments rendered in separate processes
-and joined without re-encoding (1.05x and 0.95x, not kept).
+analysis time on the 960x540 sample.
+
+It is spread over the cores by rendering ranges of the clip at once (`PARTS`), each in a
+thread with its own decoder and a single-threaded libx264, then joining the files without
+re-encoding (`formcheck.video.writer.join_mp4`). One pass uses ~1.4 cores: its Python thread
+(decode, draw) runs in series with x264's threads. Two other ways measured no faster:
+- a producer thread (decode + draw) feeding the encoder (kept as ``threaded=True``);
+- ranges rendered in separate processes (1.05x and 0.95x): each process had to start,
+  import and load the report.
 """
 
 from __future__ import annotations
@@ -55,9 +60,12 @@ def _fit(img: np.ndarray, width: int, height: int) -> np.ndarray:
 #: libx264's own threads). One pass keeps a Python thread (decode, draw) in series with
 #: x264's threads, ~1.4 cores; two parts use both.
 PARTS = 2
-#: Parts only for clips up to this many analysed frames (2 minutes at 30 fps): each part holds
-#: its own decoder and encoder, beside the analysis, whose memory grows with the clip.
+#: Parts only for clips up to this many analysed frames (2 minutes at 30 fps) and pixels
+#: (960x540): each part holds its own decoder and encoder, beside the analysis, whose memory
+#: grows with the clip. At 1280x720 two parts took this process from 329 to 402 MB on an 8 s
+#: clip (2.77 against 3.7 s).
 SPLIT_MAX_FRAMES = 3600
+SPLIT_MAX_PIXELS = 960 * 540
 #: Fewer frames than this per part are not worth a part.
 MIN_PART_FRAMES = 60
 
@@ -78,7 +86,8 @@ def write_annotated_video(
     When ``keyframes`` is given, it is filled with a JPEG thumbnail (overlay included) of the
     frame at each rep's lockout, keyed by rep index (for the HTML report). ``parts`` > 1
     renders that many ranges of the clip at once and joins them (`PARTS`), when the clip is
-    long enough, short enough (`SPLIT_MAX_FRAMES`) and H.264 is available.
+    long enough, short and small enough (`SPLIT_MAX_FRAMES`, `SPLIT_MAX_PIXELS`) and H.264 is
+    available.
     Raises `InputError` when ``source`` is a landmarks file (no video to annotate).
     """
     source = Path(source)
@@ -93,6 +102,8 @@ def write_annotated_video(
     stride = int(report.series.meta.get("stride", "1"))
     expected = len(report.series) * stride
     if not 1 < parts <= expected // MIN_PART_FRAMES or len(report.series) > SPLIT_MAX_FRAMES:
+        parts = 1
+    if width * height > SPLIT_MAX_PIXELS:
         parts = 1
     if parts > 1 and not h264_available():
         parts = 1
