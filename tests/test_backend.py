@@ -5,25 +5,11 @@ Each test runs in a fresh interpreter: what is imported is a property of the who
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import textwrap
-
-
-def _run(code: str) -> str:
-    run = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(code)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert run.returncode == 0, run.stderr[-2000:]
-    return run.stdout.strip()
+from fresh import run_python
 
 
 def test_mediapipe_loads_without_pyplot_and_pyplot_still_works() -> None:
-    out = _run(
+    out = run_python(
         """
         import sys
         from formcheck.pose.mediapipe_backend import import_mediapipe
@@ -41,7 +27,7 @@ def test_mediapipe_loads_without_pyplot_and_pyplot_still_works() -> None:
 
 
 def test_a_process_that_already_has_matplotlib_keeps_it() -> None:
-    out = _run(
+    out = run_python(
         """
         import matplotlib
         from formcheck.pose.mediapipe_backend import import_mediapipe

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import itertools
 import os
-import subprocess
-import sys
-import textwrap
 from pathlib import Path
 
 import numpy as np
 import pytest
 from builders import SIZE, RepShape, build_set
+from fresh import run_python
 
 from formcheck.config import Config
 from formcheck.landmarks.series import PoseFrame, PoseSeries
@@ -270,17 +268,9 @@ def test_workers_track_apart_from_this_process_with_the_same_landmarks(tmp_path:
     """
     spills = tmp_path / "tmp"
     spills.mkdir()
-    run = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(code)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-        env={**os.environ, "TMPDIR": str(spills)},
-    )
-    assert run.returncode == 0, run.stderr[-2000:]
-    assert run.stdout.strip().endswith("False")  # the pose model never loaded in this process
-    assert '"reps"' in run.stdout  # the CLI's report.json
+    out = run_python(code, timeout=300, env={**os.environ, "TMPDIR": str(spills)})
+    assert out.endswith("False")  # the pose model never loaded in this process
+    assert '"reps"' in out  # the CLI's report.json
     assert list(spills.iterdir()) == []  # the spill files are gone
     here, _ = read_pose_series(clip, workers=1)
     assert len(here) == 480 and "segments" not in here.meta
