@@ -55,10 +55,10 @@ def _fit(img: np.ndarray, width: int, height: int) -> np.ndarray:
 
 
 #: The video pass is split into this many parts rendered at once (one thread each, each with
-#: a single-threaded libx264) and joined without re-encoding: 2.84 against 4.53 s on the
-#: 960x540 sample, 2.80 against 4.39 s on the 1280x720 clip (medians of 3, one pass with
-#: libx264's own threads). One pass keeps a Python thread (decode, draw) in series with
-#: x264's threads, ~1.4 cores; two parts use both.
+#: a single-threaded libx264) and joined without re-encoding: 2.42 against 4.04 s on the
+#: 960x540 sample (medians of 3 alternating, against one pass with libx264's own threads).
+#: One pass keeps a Python thread (decode, draw) in series with x264's threads, ~1.4 cores;
+#: two parts use both.
 PARTS = 2
 #: Parts only for clips up to this many analysed frames (2 minutes at 30 fps) and pixels
 #: (960x540): each part holds its own decoder and encoder, beside the analysis, whose memory
@@ -94,19 +94,20 @@ def write_annotated_video(
     if source.suffix.lower() == ".npz":
         raise InputError(f"{source}: no video to annotate (the input is a landmarks file)")
     start = time.perf_counter()
-    with VideoReader(source) as reader:
+    with VideoReader(source) as reader:  # the parts read it again: a header read costs ~ms
         info = reader.info
     width, height = even_size(info.width, info.height)
     if width < 2 or height < 2:
         raise InputError(f"{source}: frames too small to encode ({info.width}x{info.height})")
     stride = int(report.series.meta.get("stride", "1"))
     expected = len(report.series) * stride
-    if not 1 < parts <= expected // MIN_PART_FRAMES or len(report.series) > SPLIT_MAX_FRAMES:
-        parts = 1
-    if width * height > SPLIT_MAX_PIXELS:
-        parts = 1
-    if parts > 1 and not h264_available():
-        parts = 1
+    split = (
+        1 < parts <= expected // MIN_PART_FRAMES
+        and len(report.series) <= SPLIT_MAX_FRAMES
+        and width * height <= SPLIT_MAX_PIXELS
+        and h264_available()
+    )
+    parts = parts if split else 1
     job = _Pass(source, report, width, height, info.fps, crf, keyframes)
     if parts == 1:
         frames, codec = job.render(out_path, 0, None, encoder_threads, threaded)
