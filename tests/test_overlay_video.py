@@ -244,3 +244,21 @@ def test_an_error_in_one_part_stops_the_pass_and_leaves_no_part_file(
     with pytest.raises(RuntimeError, match="boom"):
         write_annotated_video(plain_clip, report, tmp_path / "annotated.mp4", parts=2)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_clip_shorter_than_its_analysis_still_joins_in_parts(
+    report: SetReport, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Fewer frames than the analysis covers leave the second part empty: the video has the
+    frames there were, and says so."""
+    short = tmp_path / "short.mp4"
+    with VideoSink(short, *SIZE, FPS) as sink:
+        for img in _plain_frames(20):
+            sink.write(img)
+    out = tmp_path / "out" / "annotated.mp4"
+    with caplog.at_level(logging.WARNING):
+        info = write_annotated_video(short, report, out, parts=2)
+    assert info["parts"] == 2 and info["frames"] == 20
+    assert len(_read_all(out)[0]) == 20
+    assert "annotated 20 frames" in caplog.text
+    assert sorted(p.name for p in out.parent.iterdir()) == ["annotated.mp4"]

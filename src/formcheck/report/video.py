@@ -108,7 +108,7 @@ def write_annotated_video(
         and h264_available()
     )
     parts = parts if split else 1
-    job = _Pass(source, report, width, height, info.fps, crf, keyframes)
+    job = _Pass(source, report, width, height, info.fps, stride, crf, keyframes)
     if parts == 1:
         frames, codec = job.render(out_path, 0, None, encoder_threads, threaded)
     else:
@@ -122,7 +122,8 @@ def write_annotated_video(
                         range(parts),
                     )
                 )
-            join_mp4(files, out_path)
+            # a clip shorter than its analysis leaves the later parts empty (and unwritten)
+            join_mp4([f for f, (n, _) in zip(files, done, strict=True) if n] or files[:1], out_path)
         finally:
             for f in files:
                 f.unlink(missing_ok=True)
@@ -147,11 +148,13 @@ class _Pass:
         width: int,
         height: int,
         fps: float,
+        stride: int,
         crf: int,
         keyframes: dict[int, bytes] | None,
     ) -> None:
         self.source, self.report, self.crf, self.keyframes = source, report, crf, keyframes
-        self.width, self.height, self.fps = width, height, fps
+        # a clip analysed at every k-th frame: frames in between show the last analysed one
+        self.width, self.height, self.fps, self.stride = width, height, fps, stride
         self.wanted = {rep.lockout_i: rep.index for rep in report.reps}
 
     def render(
@@ -159,9 +162,7 @@ class _Pass:
     ) -> tuple[int, str]:
         """Frames ``first`` to ``stop - 1`` of the clip, drawn and encoded into ``out``."""
         report, width, height, keyframes = self.report, self.width, self.height, self.keyframes
-        n = len(report.series)
-        # a clip analysed at every k-th frame: frames in between show the last analysed one
-        stride = int(report.series.meta.get("stride", "1"))
+        n, stride = len(report.series), self.stride
         with (
             VideoReader(self.source) as reader,
             VideoSink(out, width, height, self.fps, crf=self.crf, threads=encoder_threads) as sink,
