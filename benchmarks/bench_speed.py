@@ -9,6 +9,8 @@ Every variant runs as its own process (imports, model loading and all), on the s
 - ../shared/videos/wongfit__glute-bridge.mp4 (real, 1280x720, 60 fps, 490 frames), at every
   frame for the worker comparisons, and with the default 30 fps stride for the stride row.
 
+Every variant runs with ``OPENBLAS_NUM_THREADS=1``, as the ``formcheck`` command sets it.
+
 Variants: ``bare`` (decode + one MediaPipe landmarker in VIDEO mode, nothing else), ``naive``
 (the tutorial loop: decode, pose, draw the landmarks, mp4v encode, one thread),
 ``analyze-w1``/``analyze-w2`` (`formcheck analyze --workers N`, JSON only), ``video-w1``/
@@ -27,6 +29,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -175,7 +178,10 @@ def measure(variant: str, clip: Path, max_fps: float = 0.0) -> dict[str, float]:
     50 ms (all processes at the same moment, so the peak is of what ran together)."""
     cmd = [sys.executable, __file__, "--variant", variant, "--clip", str(clip)]
     cmd += ["--max-fps", str(max_fps)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}  # as `formcheck` sets it; bare too
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env
+    )
     peak_rss = peak_pss = peak_one = 0.0
     while proc.poll() is None:
         rss, pss, one = _memory_mb(_tree(proc.pid))

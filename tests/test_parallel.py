@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -250,25 +251,31 @@ def test_workers_track_apart_from_this_process_with_the_same_landmarks(tmp_path:
     `formcheck analyze` reads, are tracked in workers only: this process never imports
     mediapipe, the blocks come back through spill files that are then removed, and the
     landmarks are those one landmarker tracks here (all of them for one worker; the first
-    segment's for two)."""
+    segment's for two), whether the workers were forked or spawned."""
     clip = Path(__file__).parents[1] / "sample_videos" / "single_leg_hip_thrust_left.mp4"
     code = f"""
         import sys
         from pathlib import Path
         import formcheck.pose.parallel as par
+        import formcheck.processes as processes
         from formcheck.pose.track import read_pose_series
         out = Path({str(tmp_path)!r})
+        print(processes.start_context(fork_if_safe=True).get_start_method())
         read_pose_series(Path({str(clip)!r}), workers=2)[0].save(out / "w2.npz")
         par.TRACK_HERE_MAX_FRAMES = 0  # as if the clip were long
+        forking = par.start_context
+        par.start_context = lambda fork_if_safe: processes.CONTEXT  # spawned this time
         read_pose_series(Path({str(clip)!r}), workers=1)[0].save(out / "w1.npz")
-        par.TRACK_HERE_MAX_FRAMES = 10**9
+        par.TRACK_HERE_MAX_FRAMES, par.start_context = 10**9, forking
         from formcheck.cli import main  # the CLI keeps even one landmarker in a worker
         assert main(["analyze", {str(clip)!r}, "--workers", "1", "--json", "-", "-q"]) == 0
         print("mediapipe" in sys.modules)
     """
     spills = tmp_path / "tmp"
     spills.mkdir()
-    out = run_python(code, timeout=300, env={**os.environ, "TMPDIR": str(spills)})
+    env = {**os.environ, "TMPDIR": str(spills), "OPENBLAS_NUM_THREADS": "1"}  # as the CLI
+    out = run_python(code, timeout=300, env=env)
+    assert out.startswith("fork" if sys.platform.startswith("linux") else "spawn")
     assert out.endswith("False")  # the pose model never loaded in this process
     assert '"reps"' in out  # the CLI's report.json
     assert list(spills.iterdir()) == []  # the spill files are gone

@@ -14,6 +14,10 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("OPENCV_LOG_LEVEL", "ERROR")
 os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
 os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false")  # the live window's Qt
+# One BLAS thread per process: formcheck's arrays are small and its processes already fill
+# the cores. OpenBLAS's own threads cost each process ~0.2 s of a core when numpy loads, and
+# a process with threads cannot fork its landmarker workers (formcheck.processes).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import argparse
 import logging
@@ -116,6 +120,7 @@ def _progress(enabled: bool):  # type: ignore[no-untyped-def]
         return None, lambda: None
     from tqdm import tqdm
 
+    tqdm.monitor_interval = 0  # no monitor thread: it would keep the landmarkers from forking
     bar = tqdm(unit="frame", desc="pose", leave=False, file=sys.stderr)
 
     def update(done: int, total: int) -> None:

@@ -58,8 +58,9 @@ def analyze(
 
     ``workers`` landmarkers track segments of the clip at once; clips above ``max_fps`` are
     analysed at every k-th frame (0 = every frame). Several landmarkers, a clip above 2
-    minutes, or ``in_workers`` (even one landmarker) track in spawned worker processes, so a
-    script calling this needs the ``if __name__ == "__main__":`` guard of `multiprocessing`.
+    minutes, or ``in_workers`` (even one landmarker) track in worker processes, spawned unless
+    they can be forked safely (`formcheck.processes.start_context`), so a script calling this
+    needs the ``if __name__ == "__main__":`` guard of `multiprocessing`.
     """
     cfg = config or Config()
     raw, warnings = read_pose_series(  # video -> pose

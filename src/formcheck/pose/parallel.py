@@ -38,7 +38,7 @@ from typing import Any
 from formcheck.landmarks.series import PoseSeries
 from formcheck.pose.base import PoseBackend
 from formcheck.pose.track import ProgressFn, series_meta, track_frames, truncation_warning
-from formcheck.processes import CONTEXT, worker_pool
+from formcheck.processes import start_context, worker_pool
 from formcheck.video.reader import VideoInfo, VideoReader
 
 log = logging.getLogger(__name__)
@@ -232,12 +232,14 @@ def _in_workers(
     on the 25 s sample, 7.06 against 7.18 s on the 8 s 720p clip, medians of 3; and it
     kept the pose model in the process that goes on to hold the analysis.)
     """
-    counter = CONTEXT.Value("q", 0)
+    context = start_context(fork_if_safe=True)  # this process holds nothing large yet
+    counter = context.Value("q", 0)
     spans = ", ".join(f"[{s.start}, {s.stop if s.stop is not None else 'end'})" for s in segments)
-    log.info("%s: %d landmarkers on %s", path.name, len(segments), spans)
+    how = context.get_start_method()
+    log.info("%s: %d landmarkers (%s) on %s", path.name, len(segments), how, spans)
     with (
         tempfile.TemporaryDirectory(prefix="formcheck-") as tmp,
-        worker_pool(len(segments), _init_worker, (counter,)) as pool,
+        worker_pool(len(segments), _init_worker, (counter,), context) as pool,
     ):
         spills = [Path(tmp) / f"segment{k}.pickle" for k in range(len(segments))]
         futures = [
