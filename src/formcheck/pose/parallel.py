@@ -44,6 +44,9 @@ from formcheck.video.reader import VideoInfo, VideoReader
 log = logging.getLogger(__name__)
 
 #: Analysed frames each worker tracks before its segment, so that tracking is warm at its start.
+#: 15 was measured (`bench_speed.py --agreement`): one rep's faults still differed from one
+#: landmarker's (another rep), but a clip's per-frame hip angle differed by 6.1 degrees (1.3
+#: with 30), so the 0.3 s of a core it saves was not taken.
 WARMUP_FRAMES = 30
 #: Fewer analysed frames per landmarker than this are not worth starting one more (a worker
 #: needs ~1 s of a core to start: interpreter, imports, model).
