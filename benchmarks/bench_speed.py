@@ -21,7 +21,9 @@ analyzer's own ms per frame. ``--long`` also measures peak memory on a 10-minute
 made by looping the sample (about 10 minutes more); ``--lengths`` measures how the gain of
 2 workers grows with the clip's length (the sample looped 1, 2 and 4 times; ~4 minutes);
 ``--agreement`` compares the verdicts of 1 and 2 workers on every labelled clip of ../shared
-and sample_videos.
+and sample_videos; ``--ceiling`` compares the ``formcheck`` command with 2 workers to the
+ideal split (two bare landmarkers on the two halves, nothing else), in alternating rounds
+(~4 minutes).
 """
 
 from __future__ import annotations
@@ -54,14 +56,15 @@ ONCE = {"naive", "video-w1"}
 # --- one variant, in its own process -------------------------------------------------------
 
 
-def _bare(clip: Path) -> int:
+def _bare(clip: Path, start: int = 0, stop: int | None = None) -> int:
+    """Decode + one landmarker over frames ``start`` to ``stop - 1`` (all by default)."""
     from formcheck.pose.mediapipe_backend import MediaPipePose
     from formcheck.pose.models import resolve_model
     from formcheck.video.reader import VideoReader
 
     n = 0
     with VideoReader(clip) as reader, MediaPipePose(resolve_model(None), crowd_check_s=None) as p:
-        for frame in reader:
+        for frame in reader.frames(start, stop):
             p.estimate(frame.image_bgr, frame.timestamp_s)
             n += 1
     return n
@@ -128,6 +131,12 @@ def run_variant(variant: str, clip: Path, max_fps: float) -> None:
         report = None
         if variant == "bare":
             frames = _bare(clip)
+        elif variant.startswith("half"):  # "half0" / "half1": one half of the clip
+            from formcheck.video.reader import VideoReader
+
+            with VideoReader(clip) as reader:
+                mid = reader.info.frame_count // 2
+            frames = _bare(clip, 0, mid) if variant == "half0" else _bare(clip, mid)
         elif variant == "naive":
             frames = _naive(clip, out / "naive.mp4")
         else:
@@ -279,12 +288,53 @@ def agreement() -> None:
     print(f"largest per-frame hip-angle difference: {worst:.2f} deg")
 
 
+def ceiling(rounds: int) -> None:
+    """What any split could give, against what formcheck gives: in alternating rounds, wall
+    times (interpreter start included) of bare, the ideal split (two bare landmarkers, each
+    on half of the clip, started together: no warm-up, no analysis, no outputs), and the
+    ``formcheck`` command with 2 workers, JSON only and with the video and HTML."""
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}
+    command = [str(Path(sys.executable).with_name("formcheck"))]
+    if not Path(command[0]).exists():
+        run = "import sys; from formcheck.cli import run; sys.exit(run())"
+        command = [sys.executable, "-c", run]
+
+    def timed(*cmds: list[str]) -> float:
+        t0 = time.perf_counter()
+        procs = [subprocess.Popen(c, env=env, stdout=subprocess.DEVNULL) for c in cmds]
+        if any(p.wait() for p in procs):
+            raise RuntimeError(f"failed: {cmds}")
+        return time.perf_counter() - t0
+
+    print("| clip | bare | ideal split | 2 workers, JSON | 2 workers + video + HTML |")
+    print("|---|---|---|---|---|")
+    for clip in (SAMPLE, HD):
+        me = [sys.executable, __file__, "--clip", str(clip), "--variant"]
+        times: dict[str, list[float]] = {}
+        for _ in range(rounds):
+            with tempfile.TemporaryDirectory() as tmp:
+                analyze = [*command, "analyze", str(clip), "-q", "--workers", "2"]
+                for name, cmds in (
+                    ("bare", [[*me, "bare"]]),
+                    ("ideal", [[*me, "half0"], [*me, "half1"]]),
+                    ("json", [[*analyze, "--json", f"{tmp}/report.json"]]),
+                    ("video", [[*analyze, "--out", tmp]]),
+                ):
+                    times.setdefault(name, []).append(timed(*cmds))
+        med = {k: statistics.median(v) for k, v in times.items()}
+        cells = [f"{med['bare']:.2f} s"]
+        for k in ("ideal", "json", "video"):
+            cells.append(f"{med[k]:.2f} s ({med['bare'] / med[k]:.2f}x)")
+        print(f"| {clip.name} | {' | '.join(cells)} |")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=2)
     ap.add_argument("--long", action="store_true")
     ap.add_argument("--agreement", action="store_true")
     ap.add_argument("--lengths", action="store_true")
+    ap.add_argument("--ceiling", action="store_true")
     ap.add_argument("--variant", help=argparse.SUPPRESS)
     ap.add_argument("--clip", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--max-fps", type=float, default=0.0, help=argparse.SUPPRESS)
@@ -294,6 +344,9 @@ def main() -> int:
         return 0
     if args.agreement:
         agreement()
+        return 0
+    if args.ceiling:
+        ceiling(max(args.runs, 3))
         return 0
     if args.lengths:
         with tempfile.TemporaryDirectory() as tmp:
