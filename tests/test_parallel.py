@@ -260,23 +260,28 @@ def test_workers_track_apart_from_this_process_with_the_same_landmarks(tmp_path:
         import formcheck.processes as processes
         from formcheck.pose.track import read_pose_series
         out = Path({str(tmp_path)!r})
-        print(processes.start_context(fork_if_safe=True).get_start_method())
+        used = []
+        def recorded(fork_if_safe):
+            context = processes.start_context(fork_if_safe)
+            used.append(context.get_start_method())
+            return context
+        par.start_context = recorded
         read_pose_series(Path({str(clip)!r}), workers=2)[0].save(out / "w2.npz")
         par.TRACK_HERE_MAX_FRAMES = 0  # as if the clip were long
-        forking = par.start_context
         par.start_context = lambda fork_if_safe: processes.CONTEXT  # spawned this time
         read_pose_series(Path({str(clip)!r}), workers=1)[0].save(out / "w1.npz")
-        par.TRACK_HERE_MAX_FRAMES, par.start_context = 10**9, forking
+        par.TRACK_HERE_MAX_FRAMES, par.start_context = 10**9, recorded
         from formcheck.cli import main  # the CLI keeps even one landmarker in a worker
         assert main(["analyze", {str(clip)!r}, "--workers", "1", "--json", "-", "-q"]) == 0
-        print("mediapipe" in sys.modules)
+        print(used, "mediapipe" in sys.modules)
     """
     spills = tmp_path / "tmp"
     spills.mkdir()
     env = {**os.environ, "TMPDIR": str(spills), "OPENBLAS_NUM_THREADS": "1"}  # as the CLI
     out = run_python(code, timeout=300, env=env)
-    assert out.startswith("fork" if sys.platform.startswith("linux") else "spawn")
-    assert out.endswith("False")  # the pose model never loaded in this process
+    method = "fork" if sys.platform.startswith("linux") else "spawn"
+    # the 2-worker run and the CLI's worker forked; the pose model never loaded here
+    assert out.endswith(f"{[method, method]} False")
     assert '"reps"' in out  # the CLI's report.json
     assert list(spills.iterdir()) == []  # the spill files are gone
     here, _ = read_pose_series(clip, workers=1)

@@ -14,16 +14,17 @@ import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
+from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import Any
 
 log = logging.getLogger(__name__)
 
 #: The start method of worker processes unless `start_context` may fork.
-CONTEXT = multiprocessing.get_context("spawn")
+CONTEXT: BaseContext = multiprocessing.get_context("spawn")
 
 
-def start_context(fork_if_safe: bool = False) -> Any:
+def start_context(fork_if_safe: bool = False) -> BaseContext:
     """The multiprocessing context for new workers.
 
     Spawned by default. With ``fork_if_safe``, forked when that is safe: on Linux, in a
@@ -52,7 +53,7 @@ def worker_pool(
     workers: int,
     initializer: Callable[..., object] | None = None,
     initargs: tuple[Any, ...] = (),
-    context: Any = CONTEXT,
+    context: BaseContext = CONTEXT,
 ) -> Iterator[ProcessPoolExecutor]:
     """A process pool (spawned unless ``context`` says otherwise) whose workers are
     terminated if the block raises."""
