@@ -48,6 +48,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample_videos" / "hip_thrust_side.mp4"
 HD = ROOT.parent / "shared" / "videos" / "wongfit__glute-bridge.mp4"
 VARIANTS = ["bare", "naive", "analyze-w1", "analyze-w2", "video-w1", "video-w2"]
+#: The environment of every variant: one BLAS thread, as the `formcheck` command sets it.
+ENV = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}
 #: Reference points outside the targets, measured in the first round only (keeps the whole
 #: benchmark under 5 minutes).
 ONCE = {"naive", "video-w1"}
@@ -187,9 +189,8 @@ def measure(variant: str, clip: Path, max_fps: float = 0.0) -> dict[str, float]:
     50 ms (all processes at the same moment, so the peak is of what ran together)."""
     cmd = [sys.executable, __file__, "--variant", variant, "--clip", str(clip)]
     cmd += ["--max-fps", str(max_fps)]
-    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}  # as `formcheck` sets it; bare too
     proc = subprocess.Popen(
-        cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=ENV
     )
     peak_rss = peak_pss = peak_one = 0.0
     while proc.poll() is None:
@@ -293,7 +294,6 @@ def ceiling(rounds: int) -> None:
     times (interpreter start included) of bare, the ideal split (two bare landmarkers, each
     on half of the clip, started together: no warm-up, no analysis, no outputs), and the
     ``formcheck`` command with 2 workers, JSON only and with the video and HTML."""
-    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}
     command = [str(Path(sys.executable).with_name("formcheck"))]
     if not Path(command[0]).exists():
         run = "import sys; from formcheck.cli import run; sys.exit(run())"
@@ -301,7 +301,7 @@ def ceiling(rounds: int) -> None:
 
     def timed(*cmds: list[str]) -> float:
         t0 = time.perf_counter()
-        procs = [subprocess.Popen(c, env=env, stdout=subprocess.DEVNULL) for c in cmds]
+        procs = [subprocess.Popen(c, env=ENV, stdout=subprocess.DEVNULL) for c in cmds]
         if any(p.wait() for p in procs):
             raise RuntimeError(f"failed: {cmds}")
         return time.perf_counter() - t0

@@ -40,19 +40,21 @@ def test_workers_fork_only_when_that_is_safe() -> None:
         from formcheck.processes import start_context
         print(start_context().get_start_method())
         print(start_context(fork_if_safe=True).get_start_method())
+        sys.modules["mediapipe"] = types.ModuleType("mediapipe")
+        print(start_context(fork_if_safe=True).get_start_method())
+        del sys.modules["mediapipe"]
+        print(start_context(fork_if_safe=True).get_start_method())
         stop = threading.Event()
         thread = threading.Thread(target=stop.wait)
         thread.start()
         print(start_context(fork_if_safe=True).get_start_method())
         stop.set()
         thread.join()
-        sys.modules["mediapipe"] = types.ModuleType("mediapipe")
-        print(start_context(fork_if_safe=True).get_start_method())
         """,
         env={**os.environ, "OPENBLAS_NUM_THREADS": "1"},
     )
-    linux = sys.platform.startswith("linux")
-    assert out.split() == ["spawn", "fork" if linux else "spawn", "spawn", "spawn"]
+    fork = "fork" if sys.platform.startswith("linux") else "spawn"
+    assert out.split() == ["spawn", fork, "spawn", fork, "spawn"]
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers fork on Linux only")
