@@ -5,9 +5,15 @@ Two paths share the recorded landmarks:
 - per frame, O(1): the newest landmarks low-passed causally (one-pole filter), the hip
   angle and hip height measured on them, the causal `RepCounter` and the current phase;
 - per rep, once the hips are back down: the offline pipeline (`analyze_series`) run on the
-  last ``live.window_s`` seconds recorded so far, with the causal smoother. The reps it finds
-  that ended since the last assessed one are the live verdicts, so live faults are the same
-  rules, thresholds and code as ``formcheck analyze``, seeing only the past.
+  last ``live.window_s`` seconds recorded so far (reaching further back while a counted rep is
+  still unassessed). The reps it finds that ended since the last assessed one are the live
+  verdicts, so live faults are the same rules, thresholds and code as ``formcheck analyze``,
+  seeing only the past.
+
+Everything here is timed by the frames' timestamps, never by how many frames arrived: a live
+source drops frames whenever the loop is busy (a verdict itself takes 0.1-0.3 s), so "has the
+rep ended?" asks how much time has passed since its end, not whether frames were recorded in
+the moments after it (those may be exactly the frames dropped while the last try ran).
 """
 
 from __future__ import annotations
@@ -20,12 +26,12 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from formcheck.analysis.metrics import compute_metrics
+from formcheck.analysis.metrics import compute_metrics, nanmedian, point
 from formcheck.analysis.reps import RepCounter, RepState
 from formcheck.analysis.view import View
 from formcheck.config import Config
 from formcheck.errors import FormcheckError
-from formcheck.landmarks.clean import CausalSmoother, Smoother, ZeroPhaseSmoother
+from formcheck.landmarks.clean import CausalSmoother, Smoother, ZeroPhaseSmoother, warm_imports
 from formcheck.landmarks.series import PoseFrame, PoseSeries
 from formcheck.pipeline import analyze_series
 from formcheck.results import Rep, SetReport
@@ -34,11 +40,23 @@ log = logging.getLogger(__name__)
 
 #: Hip speed (torso lengths per second) below which the hips count as still (phase display).
 STILL_SPEED = 0.15
+#: The hip height is measured against the feet and torso of this many recent seconds.
+REFERENCE_S = 10.0
+#: Time constant (s) of the hip-speed low-pass behind the phase display.
+SPEED_TAU_S = 0.1
 #: A rep is assessed once it has ended at least this long ago (s).
 SETTLE_S = 0.2
-#: Assessment attempts for one rep are at least this far apart (s), and give up after GIVE_UP_S.
-RETRY_S = 0.5
+#: Assessment attempts are at least this far apart (s).
+RETRY_S = 0.3
+#: A counted rep is tried this long after its top (s) even if the hips never look back down
+#: (the lifter left the frame, say).
+TRY_ANYWAY_S = 1.5
+#: A counted rep that the pipeline does not find as a rep this long after its top (s) is
+#: dropped (the counter's rise was not a hip-thrust rep); one still unsettled is kept longer.
+NOT_A_REP_S = 3.0
 GIVE_UP_S = 8.0
+#: Seconds of context kept before the bottom of the first unassessed rep.
+CONTEXT_S = 2.0
 
 
 @dataclass(frozen=True)
@@ -72,6 +90,8 @@ class LiveAnalyzer:
             if smoothing == "causal"
             else ZeroPhaseSmoother(cfg.cleaning.cutoff_hz)
         )
+        # scipy.signal takes ~0.6-1 s to import: not in the middle of the first rep's verdict
+        warm_imports()
         self.reset()
 
     def reset(self) -> None:
@@ -79,6 +99,8 @@ class LiveAnalyzer:
         self._t: list[float] = []
         self._poses: list[PoseFrame | None] = []
         self._ema: np.ndarray | None = None
+        self._feet_y: list[float] = []  # per frame, as self._t: ankle height (px)
+        self._torso: list[float] = []  # and torso length (px)
         self._h_prev = math.nan
         self._t_prev = math.nan
         self._speed = 0.0
@@ -87,9 +109,11 @@ class LiveAnalyzer:
         self.reps_counted = 0
         self.reps: list[Rep] = []
         self.view: View | None = None
-        self._pending_since: float | None = None
+        self._pending_since: float | None = None  # time of the first unassessed top
+        self._pending_from = math.inf  # time of that rep's bottom
+        self._bottom_since: float | None = None  # the hips have looked still at the bottom since
         self._last_try = -math.inf
-        self._last_lockout = -math.inf
+        self._last_end = -math.inf
         self.last_rep_t: float | None = None
         self.assess_seconds: list[float] = []
 
@@ -101,9 +125,12 @@ class LiveAnalyzer:
         self._t.append(t_s)
         self._poses.append(pose)
         shown, hip_deg, h = self._display(t_s, pose)
-        if self._counter.update(h) is not None:
+        event = self._counter.update(h)
+        if event is not None:
             self.reps_counted += 1
-            self._pending_since = self._pending_since or t_s
+            if self._pending_since is None:
+                self._pending_since = t_s
+                self._pending_from = self._t[event.bottom_i]
         phase = self._phase(h)
         assessed: tuple[Rep, ...] = ()
         if self._pending_since is not None and self._due(t_s, phase):
@@ -112,9 +139,17 @@ class LiveAnalyzer:
         return LiveFrame(t_s, shown, hip_deg, phase, self.reps_counted, assessed)
 
     def _display(self, t_s: float, pose: PoseFrame | None) -> tuple[PoseFrame | None, float, float]:
-        """Causally low-passed pose, its hip angle and hip height (torso lengths)."""
+        """Causally low-passed pose, its hip angle and hip height (torso lengths).
+
+        The hip height is measured as offline (`compute_metrics` over a clip): against the
+        feet's and the torso's median over the last REFERENCE_S, not this frame's own. A
+        frame's own feet rise with the hips in a single-leg set (the midpoint of a planted
+        and a raised foot), which left the height flat and the reps uncounted.
+        """
         if pose is None:
             self._ema = None
+            self._feet_y.append(math.nan)
+            self._torso.append(math.nan)
             return None, math.nan, math.nan
         dt = t_s - self._t_prev if math.isfinite(self._t_prev) else 0.0
         a = 1.0 - math.exp(-2.0 * math.pi * self.cfg.cleaning.cutoff_hz * dt) if dt > 0 else 1.0
@@ -130,14 +165,22 @@ class LiveAnalyzer:
         one = PoseSeries.from_frames([t_s], [shown], self.size, self.fps, {})
         side = self.view.metric_side if self.view else None
         m = compute_metrics(one, side)
-        return shown, float(m.hip_extension_deg[0]), float(m.hip_height[0])
+        xy = self._ema[None]
+        hip_y = float(point(xy, "hip", side)[0, 1])
+        self._feet_y.append(float(point(xy, "ankle", side)[0, 1]))
+        self._torso.append(m.torso_px)
+        recent = bisect.bisect_left(self._t, t_s - REFERENCE_S)
+        feet_y = nanmedian(np.asarray(self._feet_y[recent:]))
+        torso = nanmedian(np.asarray(self._torso[recent:]))
+        return shown, float(m.hip_extension_deg[0]), (feet_y - hip_y) / torso
 
     def _phase(self, h: float) -> str:
         if not math.isfinite(h):
             return "-"
         if math.isfinite(self._h_prev) and self._t[-1] > self._t_prev:
-            v = (h - self._h_prev) / (self._t[-1] - self._t_prev)
-            self._speed += 0.3 * (v - self._speed)
+            dt = self._t[-1] - self._t_prev
+            v = (h - self._h_prev) / dt
+            self._speed += (1.0 - math.exp(-dt / SPEED_TAU_S)) * (v - self._speed)
         self._lo, self._hi = min(self._lo, h), max(self._hi, h)
         if self._hi - self._lo < self.cfg.reps.min_rise:
             return "bottom"
@@ -146,22 +189,39 @@ class LiveAnalyzer:
         return "up" if self._speed > 0 else "down"
 
     def _due(self, t_s: float, phase: str) -> bool:
-        """Try to assess a pending rep once the hips are back down (or rising again)."""
+        """Try to assess a pending rep once the hips have been still at the bottom for
+        SETTLE_S (a verdict tried sooner finds the rep not yet ended, and its cost drops
+        frames for nothing), once they rise again, or TRY_ANYWAY_S after its top; tries
+        are RETRY_S apart."""
         assert self._pending_since is not None
         if t_s - self._pending_since > GIVE_UP_S:
             log.info("live: gave up assessing the rep counted at %.1f s", self._pending_since)
-            self._pending_since = None
+            self._clear_pending()
             return False
-        back_down = phase == "bottom" or self._counter.state is RepState.RISING or phase == "up"
-        return back_down and t_s - self._last_try >= RETRY_S
+        rising = phase == "up" or self._counter.state is RepState.RISING
+        if phase != "bottom":
+            self._bottom_since = None
+        elif self._bottom_since is None:
+            self._bottom_since = t_s
+        still = self._bottom_since is not None and t_s - self._bottom_since >= SETTLE_S
+        waited = t_s - self._pending_since >= TRY_ANYWAY_S
+        return (rising or still or waited) and t_s - self._last_try >= RETRY_S
+
+    def _clear_pending(self) -> None:
+        self._pending_since, self._pending_from = None, math.inf
 
     # --- per rep ---------------------------------------------------------------------------
 
     def _assess(self, *, final: bool) -> list[Rep]:
         """Run the offline pipeline on the recent window; return the newly finished reps."""
         t0 = time.perf_counter()
-        self._last_try = self._t[-1]
-        start = bisect.bisect_left(self._t, self._t[-1] - self.cfg.live.window_s)
+        now = self._t[-1]
+        self._last_try = now
+        # the window reaches back to the first unassessed rep, however long it waited
+        since = min(now - self.cfg.live.window_s, self._pending_from - CONTEXT_S)
+        if final:  # and at the end, back to the last verdict: nothing unassessed is lost
+            since = min(since, self._last_end - CONTEXT_S)
+        start = bisect.bisect_left(self._t, since)
         report = self._analyze(start)
         self.assess_seconds.append(time.perf_counter() - t0)
         if report is None:
@@ -169,10 +229,14 @@ class LiveAnalyzer:
         self.view = report.view
 
         new: list[Rep] = []
+        waiting = False
         for rep in report.reps:
-            if rep.lockout_s <= self._last_lockout + SETTLE_S:
+            # assessed already: its top is before the last verdict's end (a re-analysis may
+            # move a rep's lockout by most of its top hold, never past its end)
+            if rep.lockout_s <= self._last_end:
                 continue
-            if not final and not _settled(report.metrics.hip_height, report.metrics.t_s, rep):
+            if not final and not settled(report.metrics.hip_height, report.metrics.t_s, rep.end_s):
+                waiting = True
                 break
             rep = replace(
                 rep,
@@ -183,10 +247,13 @@ class LiveAnalyzer:
             )
             self.reps.append(rep)
             new.append(rep)
-            self._last_lockout = rep.lockout_s
+            self._last_end = rep.end_s
             self.last_rep_t = rep.end_s
         if new or final:
-            self._pending_since = None
+            self._clear_pending()
+        elif not waiting and now - (self._pending_since or now) >= NOT_A_REP_S:
+            log.debug("live: the rise counted at %.1f s is not a rep", self._pending_since)
+            self._clear_pending()
         return new
 
     def _analyze(self, start: int) -> SetReport | None:
@@ -217,12 +284,19 @@ class LiveAnalyzer:
         return PoseSeries.from_frames(self._t, self._poses, self.size, self.fps, {"source": "live"})
 
 
-def _settled(hip_height: np.ndarray, t_s: np.ndarray, rep: Rep) -> bool:
-    """The rep has ended: the hips were seen (in 80% of frames) for SETTLE_S after its end.
+def settled(hip_height: np.ndarray, t_s: np.ndarray, end_s: float) -> bool:
+    """The rep has ended: SETTLE_S has passed since its end, and the hips were seen in 80% of
+    the frames recorded in that time (or, when none were, in the first frame after it).
 
-    A rep that seems to end where the lifter drops out of sight may still be going on.
+    A rep that seems to end where the lifter drops out of sight may still be going on. The
+    frames just after the end may all have been dropped (the loop was busy assessing), so
+    only elapsed time is required, never a frame inside the settling time.
     """
-    after = (t_s > rep.end_s) & (t_s <= rep.end_s + SETTLE_S)
-    if not after.any() or t_s[-1] < rep.end_s + SETTLE_S:
+    if t_s[-1] < end_s + SETTLE_S:
         return False
-    return bool(np.isfinite(hip_height[after]).mean() >= 0.8)
+    after = np.flatnonzero(t_s > end_s)
+    if after.size == 0:
+        return False
+    upto = max(end_s + SETTLE_S, float(t_s[after[0]]))
+    seen = np.isfinite(hip_height[after[t_s[after] <= upto]])
+    return bool(seen.mean() >= 0.8)

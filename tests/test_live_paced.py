@@ -1,0 +1,132 @@
+"""Live coaching in real-time pacing, without the pose model: frames dropped the way a slow
+machine drops them (a virtual clock, tests/pacing.py), and every rep verdict on time.
+
+Issue 14: with real-time pacing, verdicts came at the end of the set or never, because
+"has the rep ended?" required frames recorded in the 0.2 s after its end, and those were the
+very frames dropped while the previous try ran; the live hip height of a single-leg set was
+flat (measured against the frame's own raised foot); and the last verdict's window could
+leave an unassessed first rep behind.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from builders import RepShape, build_set, with_dropouts
+from pacing import PacedRun, rep_delays, run_paced
+
+from formcheck.config import Config, LiveConfig
+from formcheck.landmarks.names import Landmark as L
+from formcheck.landmarks.series import PoseSeries
+from formcheck.live.analyzer import SETTLE_S, LiveAnalyzer, settled
+
+FPS = 30.0
+SHAPES = [
+    RepShape(),
+    RepShape(top_trunk_deg=20.0),  # incomplete lockout
+    RepShape(top_s=0.2, down_s=0.5),  # no pause, rushed
+    RepShape(),
+]
+#: A rep's verdict comes within this long of the rep's end in the report (issue 14).
+ON_TIME_S = 1.5
+
+
+@pytest.fixture(scope="module")
+def built() -> PoseSeries:
+    series, _ = build_set(SHAPES, fps=FPS, lead_out_s=1.5, noise_px=1.0)
+    return series
+
+
+def _codes(rep: object) -> set[str]:
+    return {f.code for f in rep.faults}  # type: ignore[attr-defined]
+
+
+def assert_on_time(run: PacedRun) -> None:
+    """Every rep event: numbered as the report, within ON_TIME_S of that rep's end."""
+    report = run.result.report
+    assert report is not None
+    events = [e for e in run.events if e["event"] == "rep"]
+    assert [e["rep"] for e in events] == [r.index for r in report.reps]
+    assert run.events[-1]["event"] == "end" and run.events[-1]["reps"] == report.rep_count
+    for number, delay in rep_delays(run):
+        assert 0.0 <= delay <= ON_TIME_S, f"rep {number}: verdict {delay:.2f} s after its end"
+
+
+@pytest.mark.parametrize(
+    ("pose_cost_s", "verdict_cost_s"),
+    [(0.02, 0.1), (0.05, 0.3), (0.05, 0.5)],
+    ids=["quiet", "slow", "slow-and-busy"],
+)
+def test_paced_verdicts_come_during_the_set(
+    built: PoseSeries,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    pose_cost_s: float,
+    verdict_cost_s: float,
+) -> None:
+    run = run_paced(
+        built, tmp_path, monkeypatch, pose_cost_s=pose_cost_s, verdict_cost_s=verdict_cost_s
+    )
+    assert run.dropped_share > (0.3 if pose_cost_s > 1 / FPS else 0.0)
+    assert_on_time(run)
+    report = run.result.report
+    assert report is not None and report.rep_count == len(SHAPES)
+    assert [_codes(r) for r in run.result.live_reps] == [_codes(r) for r in report.reps]
+
+
+def test_a_rep_has_ended_once_the_time_has_passed_even_if_no_frame_came() -> None:
+    """The cause of the late verdicts: the frames right after a rep's end are the ones
+    dropped while the loop was busy, so settling is judged by elapsed time."""
+    t = np.array([0.0, 0.5, 1.0, 1.6, 1.7])  # nothing recorded in (1.0, 1.6)
+    h = np.ones_like(t)
+    assert settled(h, t, end_s=1.0)
+    assert not settled(h, t[:3], end_s=1.0)  # no time has passed yet
+    assert not settled(h, np.array([0.0, 1.0, 1.0 + SETTLE_S / 2]), end_s=1.0)
+    unseen = h.copy()
+    unseen[3:] = np.nan  # the lifter went out of sight: the rep may still be going on
+    assert not settled(unseen, t, end_s=1.0)
+
+
+def _raised_far_leg(series: PoseSeries) -> PoseSeries:
+    """The far (left) leg held straight out from the hip, so its foot rises with the hips
+    (a single-leg set)."""
+    xy = series.xy_px.copy()
+    hip, knee = xy[:, L.LEFT_HIP], xy[:, L.LEFT_KNEE]
+    thigh = knee - hip
+    foot = knee + thigh * (155.0 / np.linalg.norm(thigh, axis=-1, keepdims=True))
+    for name, offset in (("ANKLE", 0.0), ("HEEL", -10.0), ("FOOT_INDEX", 20.0)):
+        xy[:, L[f"LEFT_{name}"]] = foot + np.array([offset, 0.0])
+    return series.with_arrays(
+        xy_px=xy,
+        world_xyz_m=np.concatenate([xy / 1000.0, series.world_xyz_m[..., 2:]], axis=-1),
+        visibility=series.visibility,
+    )
+
+
+def test_single_leg_reps_are_counted_while_the_set_goes_on(built: PoseSeries) -> None:
+    """Measured against each frame's own feet, a raised foot rising with the hips left the
+    live hip height flat: no rep counted, every verdict only at the end."""
+    series = _raised_far_leg(built)
+    live = LiveAnalyzer(Config(), series.image_size, FPS)
+    during = []
+    for i in range(len(series)):
+        during += live.push(float(series.timestamps_s[i]), series.frame(i)).assessed
+    assert live.reps_counted == len(SHAPES)
+    assert len(during) == len(SHAPES)
+
+
+def test_the_last_verdict_reaches_back_to_a_rep_never_assessed() -> None:
+    """A rep the lifter dropped out of sight after is never settled during the set; at the
+    end it is still judged, however far back it is."""
+    series, _ = build_set(SHAPES[:2], fps=FPS, lead_out_s=9.0)
+    rep2_end = 0.5 + 2 * 5.1
+    series = with_dropouts(series, [(rep2_end + 0.05, 99.0)])
+    cfg = Config(live=LiveConfig(window_s=5.0))
+    live = LiveAnalyzer(cfg, series.image_size, FPS)
+    for i in range(len(series)):
+        live.push(float(series.timestamps_s[i]), series.frame(i))
+    assert len(live.reps) == 1  # rep 2 could not be settled: nobody seen after it
+    assert [r.index for r in live.finish()] == [2]
+    assert series.timestamps_s[-1] - live.reps[1].lockout_s > cfg.live.window_s
