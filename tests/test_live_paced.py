@@ -130,3 +130,12 @@ def test_the_last_verdict_reaches_back_to_a_rep_never_assessed() -> None:
     assert len(live.reps) == 1  # rep 2 could not be settled: nobody seen after it
     assert [r.index for r in live.finish()] == [2]
     assert series.timestamps_s[-1] - live.reps[1].lockout_s > cfg.live.window_s
+
+
+def test_fast_pumps_each_get_their_verdict(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Frog pumps (~1.2 s a rep) on a slow machine: every pump gets its verdict on time."""
+    pump = RepShape(bottom_s=0.3, up_s=0.35, top_s=0.2, down_s=0.35)
+    series, _ = build_set([pump] * 6, fps=FPS, lead_out_s=1.5, noise_px=1.0)
+    run = run_paced(series, tmp_path, monkeypatch, pose_cost_s=0.05, verdict_cost_s=0.3)
+    assert run.result.report is not None and run.result.report.rep_count == 6
+    assert_on_time(run)

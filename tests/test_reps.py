@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from builders import RepShape, build_set, with_dropouts
 
-from formcheck.analysis.reps import RepCounter, RepState, count_reps
+from formcheck.analysis.reps import RepCounter, RepEvent, RepState, count_reps, phase_times
 from formcheck.config import Config
 from formcheck.pipeline import analyze_series
 
@@ -129,3 +129,14 @@ def test_phase_order_within_a_rep() -> None:
     ends = [r.end_s for r in report.reps[:-1]]
     starts = [r.start_s for r in report.reps[1:]]
     assert starts == pytest.approx(ends)
+
+
+def test_phase_times_of_a_rep_seen_in_isolated_frames() -> None:
+    """A top and a bottom seen only in frames with no seen neighbour (a live recording
+    through dropouts): no speed can be measured there, and the phases say so instead of
+    raising (found by a paced live run: 'All-NaN slice encountered')."""
+    t = np.arange(12) / 10.0
+    h = np.full(12, np.nan)
+    h[[0, 4, 8, 11]] = [0.0, 1.0, 0.0, 0.0]
+    (ph,) = phase_times(t, h, [RepEvent(0, 4)])
+    assert ph.lockout_s == pytest.approx(0.4) and ph.eccentric_s is None

@@ -143,7 +143,7 @@ def phase_times(
         nxt = events[k + 1].bottom_i if k + 1 < len(events) else len(h) - 1
         seg = h[p : nxt + 1]
         low_i = p + int(np.nanargmin(seg)) if np.isfinite(seg).any() else nxt
-        up_peak = b + int(np.nanargmax(v[b : p + 1]))
+        up_peak = b + int(np.nanargmax(v[b : p + 1])) if np.isfinite(v[b : p + 1]).any() else p
         thr_up = still_share * v[up_peak]
         c0 = _walk(v, up_peak, b, thr_up)
         c1 = _walk(v, up_peak, p, thr_up)
@@ -151,7 +151,7 @@ def phase_times(
         ecc: float | None = None
         hold: float | None = None
         e0, e1 = p, len(h) - 1
-        if low_i > p:
+        if low_i > p and np.isfinite(v[p : low_i + 1]).any():
             dn_peak = p + int(np.nanargmin(v[p : low_i + 1]))
             thr_dn = still_share * -v[dn_peak]
             e0 = _walk(v, dn_peak, p, thr_dn)

@@ -2,7 +2,7 @@
 
 Two paths share the recorded landmarks:
 
-- per frame, O(1): the newest landmarks low-passed causally (one-pole filter), the hip
+- per frame, cheap: the newest landmarks low-passed causally (one-pole filter), the hip
   angle and hip height measured on them, the causal `RepCounter` and the current phase;
 - per rep, once the hips are back down: the offline pipeline (`analyze_series`) run on the
   last ``live.window_s`` seconds recorded so far (reaching further back while a counted rep is
@@ -60,6 +60,15 @@ CONTEXT_S = 2.0
 
 
 @dataclass(frozen=True)
+class _Counted:
+    """A rep the live counter counted: when, and the times of its bottom and top."""
+
+    counted_s: float
+    bottom_s: float
+    top_s: float
+
+
+@dataclass(frozen=True)
 class LiveFrame:
     """What the analyzer knows after one frame."""
 
@@ -109,8 +118,7 @@ class LiveAnalyzer:
         self.reps_counted = 0
         self.reps: list[Rep] = []
         self.view: View | None = None
-        self._pending_since: float | None = None  # time of the first unassessed top
-        self._pending_from = math.inf  # time of that rep's bottom
+        self._pending: list[_Counted] = []  # counted by the live counter, not yet assessed
         self._bottom_since: float | None = None  # the hips have looked still at the bottom since
         self._last_try = -math.inf
         self._last_end = -math.inf
@@ -128,12 +136,10 @@ class LiveAnalyzer:
         event = self._counter.update(h)
         if event is not None:
             self.reps_counted += 1
-            if self._pending_since is None:
-                self._pending_since = t_s
-                self._pending_from = self._t[event.bottom_i]
+            self._pending.append(_Counted(t_s, self._t[event.bottom_i], self._t[event.top_i]))
         phase = self._phase(h)
         assessed: tuple[Rep, ...] = ()
-        if self._pending_since is not None and self._due(t_s, phase):
+        if self._pending and self._due(t_s, phase):
             assessed = tuple(self._assess(final=False))
         self._t_prev, self._h_prev = t_s, h
         return LiveFrame(t_s, shown, hip_deg, phase, self.reps_counted, assessed)
@@ -193,10 +199,10 @@ class LiveAnalyzer:
         SETTLE_S (a verdict tried sooner finds the rep not yet ended, and its cost drops
         frames for nothing), once they rise again, or TRY_ANYWAY_S after its top; tries
         are RETRY_S apart."""
-        assert self._pending_since is not None
-        if t_s - self._pending_since > GIVE_UP_S:
-            log.info("live: gave up assessing the rep counted at %.1f s", self._pending_since)
-            self._clear_pending()
+        first = self._pending[0]
+        if t_s - first.counted_s > GIVE_UP_S:
+            log.info("live: gave up assessing the rep counted at %.1f s", first.counted_s)
+            self._pending.pop(0)
             return False
         rising = phase == "up" or self._counter.state is RepState.RISING
         if phase != "bottom":
@@ -204,11 +210,8 @@ class LiveAnalyzer:
         elif self._bottom_since is None:
             self._bottom_since = t_s
         still = self._bottom_since is not None and t_s - self._bottom_since >= SETTLE_S
-        waited = t_s - self._pending_since >= TRY_ANYWAY_S
+        waited = t_s - first.counted_s >= TRY_ANYWAY_S
         return (rising or still or waited) and t_s - self._last_try >= RETRY_S
-
-    def _clear_pending(self) -> None:
-        self._pending_since, self._pending_from = None, math.inf
 
     # --- per rep ---------------------------------------------------------------------------
 
@@ -218,7 +221,8 @@ class LiveAnalyzer:
         now = self._t[-1]
         self._last_try = now
         # the window reaches back to the first unassessed rep, however long it waited
-        since = min(now - self.cfg.live.window_s, self._pending_from - CONTEXT_S)
+        first = self._pending[0].bottom_s if self._pending else math.inf
+        since = min(now - self.cfg.live.window_s, first - CONTEXT_S)
         if final:  # and at the end, back to the last verdict: nothing unassessed is lost
             since = min(since, self._last_end - CONTEXT_S)
         start = bisect.bisect_left(self._t, since)
@@ -249,11 +253,13 @@ class LiveAnalyzer:
             new.append(rep)
             self._last_end = rep.end_s
             self.last_rep_t = rep.end_s
-        if new or final:
-            self._clear_pending()
-        elif not waiting and now - (self._pending_since or now) >= NOT_A_REP_S:
-            log.debug("live: the rise counted at %.1f s is not a rep", self._pending_since)
-            self._clear_pending()
+        if final:
+            self._pending.clear()
+        elif new:  # the counted tops up to the last verdict's end are judged
+            self._pending = [c for c in self._pending if c.top_s > self._last_end]
+        elif not waiting and self._pending and now - self._pending[0].counted_s >= NOT_A_REP_S:
+            log.debug("live: the rise counted at %.1f s is not a rep", self._pending[0].counted_s)
+            self._pending.pop(0)
         return new
 
     def _analyze(self, start: int) -> SetReport | None:
