@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -27,5 +28,9 @@ def shared_path(*parts: str) -> Path:
 @pytest.fixture(scope="session")
 def cache(tmp_path_factory: pytest.TempPathFactory) -> LandmarkCache:
     """One landmark cache for the session: the model runs once per clip (eval and the live
-    tests reuse it)."""
-    return LandmarkCache(tmp_path_factory.mktemp("landmarks"), resolve_model(None))
+    tests reuse it). ``FORMCHECK_TEST_CACHE=DIR`` keeps it between runs while developing
+    (entries are keyed by clip and model content); CI leaves it unset and starts empty."""
+    folder = os.environ.get("FORMCHECK_TEST_CACHE")
+    return LandmarkCache(
+        Path(folder) if folder else tmp_path_factory.mktemp("landmarks"), resolve_model(None)
+    )

