@@ -139,3 +139,18 @@ def test_fast_pumps_each_get_their_verdict(tmp_path: Path, monkeypatch: pytest.M
     run = run_paced(series, tmp_path, monkeypatch, pose_cost_s=0.05, verdict_cost_s=0.3)
     assert run.result.report is not None and run.result.report.rep_count == 6
     assert_on_time(run)
+
+
+def test_a_descent_hidden_from_view_is_judged_at_the_end() -> None:
+    """The hips go out of sight at the top of rep 2 and are back at the bottom 2 s later:
+    where that rep ended is unknown, so it gets no live verdict with an end guessed from the
+    last frame seen at the top (a real clip gave such a rep, with four faults, during a
+    busy run); the end of the set judges it."""
+    series, _ = build_set(SHAPES[:2], fps=FPS, lead_out_s=6.0)
+    top2 = 0.5 + 5.1 + 0.6 + 1.0  # rep 2's top hold starts
+    series = with_dropouts(series, [(top2 + 0.5, top2 + 1.5 + 2.0 + 0.5)])
+    live = LiveAnalyzer(Config(), series.image_size, FPS)
+    for i in range(len(series)):
+        live.push(float(series.timestamps_s[i]), series.frame(i))
+    assert live.reps_counted == 2 and len(live.reps) == 1
+    assert [r.index for r in live.finish()] == [2]

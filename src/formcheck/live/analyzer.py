@@ -55,6 +55,10 @@ TRY_ANYWAY_S = 1.5
 #: dropped (the counter's rise was not a hip-thrust rep); one still unsettled is kept longer.
 NOT_A_REP_S = 3.0
 GIVE_UP_S = 8.0
+#: A rep's descent counts as seen when no gap between frames with the hips seen is longer
+#: (s): longer than the hole a verdict leaves on a busy machine (0.1-0.5 s), shorter than
+#: the hips going out of sight.
+SEEN_GAP_S = 0.6
 #: Seconds of context kept before the bottom of the first unassessed rep.
 CONTEXT_S = 2.0
 
@@ -239,7 +243,7 @@ class LiveAnalyzer:
             # move a rep's lockout by most of its top hold, never past its end)
             if rep.lockout_s <= self._last_end:
                 continue
-            if not final and not settled(report.metrics.hip_height, report.metrics.t_s, rep.end_s):
+            if not final and not _over(report, rep, self.cfg.reps.min_rise):
                 waiting = True
                 break
             rep = replace(
@@ -288,6 +292,25 @@ class LiveAnalyzer:
     def recorded(self) -> PoseSeries:
         """Every processed frame's pose since the last reset (for the session report)."""
         return PoseSeries.from_frames(self._t, self._poses, self.size, self.fps, {"source": "live"})
+
+
+def _over(report: SetReport, rep: Rep, min_rise: float) -> bool:
+    """The rep is over: the hips were seen to come down from its top by ``min_rise`` (what
+    confirms a top to the rep counter), seen all the way (no gap over SEEN_GAP_S), and it
+    has `settled`. Without that fall, the rep is one the window's analysis counted because
+    the window ends there: the end of a clip, not of a rep in a set that goes on. A fall
+    hidden from view (the hips out of sight at the top, back at the bottom a second later)
+    leaves the rep's end unknown: its end is judged once the window shows it."""
+    h, t = report.metrics.hip_height, report.metrics.t_s
+    rep_h = h[rep.bottom_i : rep.end_i + 1]
+    if not np.isfinite(rep_h).any():
+        return False
+    peak = rep.bottom_i + int(np.nanargmax(rep_h))
+    low = peak + int(np.nanargmin(h[peak:]))
+    came_down = float(h[peak] - h[low]) >= min_rise
+    seen = t[peak : low + 1][np.isfinite(h[peak : low + 1])]
+    watched = seen.size >= 2 and float(np.diff(seen).max()) <= SEEN_GAP_S
+    return came_down and watched and settled(h, t, rep.end_s)
 
 
 def settled(hip_height: np.ndarray, t_s: np.ndarray, end_s: float) -> bool:
