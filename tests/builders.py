@@ -49,6 +49,15 @@ class Truth:
     lockout_s: list[float] = field(default_factory=list)
 
 
+#: A set of four reps, three kinds: clean, incomplete lockout, no pause with a rushed descent.
+FOUR_REPS = [
+    RepShape(),
+    RepShape(top_trunk_deg=20.0),  # incomplete lockout
+    RepShape(top_s=0.2, down_s=0.5),  # no pause, rushed
+    RepShape(),
+]
+
+
 def _ease(x: np.ndarray) -> np.ndarray:
     return 0.5 - 0.5 * np.cos(np.pi * np.clip(x, 0.0, 1.0))
 

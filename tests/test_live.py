@@ -14,7 +14,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from builders import SIZE, RepShape, build_set
+from builders import FOUR_REPS, SIZE, build_set
 
 from formcheck.config import Config, LiveConfig
 from formcheck.errors import CameraError
@@ -32,12 +32,7 @@ from formcheck.video.reader import VideoReader
 from formcheck.video.writer import VideoSink
 
 FPS = 30.0
-SHAPES = [
-    RepShape(),
-    RepShape(top_trunk_deg=20.0),  # incomplete lockout
-    RepShape(top_s=0.2, down_s=0.5),  # no pause, rushed
-    RepShape(),
-]
+SHAPES = FOUR_REPS
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from builders import RepShape, build_set, with_dropouts
+from builders import FOUR_REPS, RepShape, build_set, with_dropouts
 from pacing import PacedRun, rep_delays, run_paced
 
 from formcheck.config import Config, LiveConfig
@@ -23,12 +23,7 @@ from formcheck.landmarks.series import PoseSeries
 from formcheck.live.analyzer import SETTLE_S, LiveAnalyzer, settled
 
 FPS = 30.0
-SHAPES = [
-    RepShape(),
-    RepShape(top_trunk_deg=20.0),  # incomplete lockout
-    RepShape(top_s=0.2, down_s=0.5),  # no pause, rushed
-    RepShape(),
-]
+SHAPES = FOUR_REPS
 #: A rep's verdict comes within this long of the rep's end in the report (issue 14).
 ON_TIME_S = 1.5
 
