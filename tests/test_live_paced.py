@@ -85,14 +85,14 @@ def test_a_rep_has_ended_once_the_time_has_passed_even_if_no_frame_came() -> Non
 
 
 def _raised_far_leg(series: PoseSeries) -> PoseSeries:
-    """The far (left) leg held straight out from the hip, so its foot rises with the hips
-    (a single-leg set)."""
+    """The far (left) foot off the floor and swinging up twice as far as the hips rise (the
+    free leg of a single-leg set, as on sample_videos/single_leg_hip_thrust_left.mp4): the
+    midpoint of the two feet then rises exactly as the hips do."""
     xy = series.xy_px.copy()
-    hip, knee = xy[:, L.LEFT_HIP], xy[:, L.LEFT_KNEE]
-    thigh = knee - hip
-    foot = knee + thigh * (155.0 / np.linalg.norm(thigh, axis=-1, keepdims=True))
-    for name, offset in (("ANKLE", 0.0), ("HEEL", -10.0), ("FOOT_INDEX", 20.0)):
-        xy[:, L[f"LEFT_{name}"]] = foot + np.array([offset, 0.0])
+    hip_y = xy[:, L.RIGHT_HIP, 1]
+    lift = 2.0 * (np.nanmax(hip_y) - hip_y)  # hip_y is largest at the bottom (y down)
+    for name in ("KNEE", "ANKLE", "HEEL", "FOOT_INDEX"):
+        xy[:, L[f"LEFT_{name}"], 1] -= lift + 40.0
     return series.with_arrays(
         xy_px=xy,
         world_xyz_m=np.concatenate([xy / 1000.0, series.world_xyz_m[..., 2:]], axis=-1),
