@@ -5,6 +5,25 @@ The trust issue (15) works through them."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+import pytest
+
+T = TypeVar("T")
+
+
+def marked(cases: Iterable[T], known: dict[str, str], name: Callable[[T], str]) -> list[Any]:
+    """The cases for ``pytest.mark.parametrize``, those whose clip ``name`` is in ``known``
+    marked as a strict xfail with its reason."""
+    return [
+        pytest.param(c, marks=pytest.mark.xfail(strict=True, reason=known[name(c)]))
+        if name(c) in known
+        else c
+        for c in cases
+    ]
+
+
 #: Clip -> why its rep count is wrong today.
 REP_COUNT = {
     "fitnease__glute-bridge.mp4": (

@@ -46,14 +46,9 @@ def _labels(folder: str) -> list[dict[str, Any]]:
 CLIPS = [(folder, lab) for folder in ("synth", "videos") for lab in _labels(folder)]
 
 
-def _known(cases: list[tuple[str, dict[str, Any]]], known: dict[str, str]) -> list[Any]:
-    """The cases, a clip of ``known`` marked as a strict xfail with its reason."""
-    return [
-        pytest.param(c, marks=pytest.mark.xfail(strict=True, reason=known[c[1]["file"]]))
-        if c[1]["file"] in known
-        else c
-        for c in cases
-    ]
+def _file(case: tuple[str, dict[str, Any]]) -> str:
+    """A case's clip file name (also its test id)."""
+    return str(case[1]["file"])
 
 
 @pytest.fixture(scope="session")
@@ -74,11 +69,7 @@ def _saved(cache: LandmarkCache, folder: str, name: str, tmp_path: Path) -> Path
     return target
 
 
-def _ids(case: tuple[str, dict[str, Any]]) -> str:
-    return str(case[1]["file"])
-
-
-@pytest.mark.parametrize("case", _known(CLIPS, known.REP_COUNT), ids=_ids)
+@pytest.mark.parametrize("case", known.marked(CLIPS, known.REP_COUNT, _file), ids=_file)
 def test_rep_count(case: tuple[str, dict[str, Any]], reports: dict[str, SetReport]) -> None:
     folder, lab = case
     report = reports[lab["file"]]
@@ -101,7 +92,7 @@ LABELLED = [c for c in CLIPS if c[1].get("faults_checked")]
 SAME_REP_S = 1.5
 
 
-@pytest.mark.parametrize("case", _known(LABELLED, known.FAULTS), ids=_ids)
+@pytest.mark.parametrize("case", known.marked(LABELLED, known.FAULTS, _file), ids=_file)
 def test_labelled_faults(case: tuple[str, dict[str, Any]], reports: dict[str, SetReport]) -> None:
     """Each labelled rep, matched to the report's rep by lockout time (a clip whose count is
     off still has its other reps checked; a labelled rep the report lacks fails)."""
@@ -121,7 +112,7 @@ def test_labelled_faults(case: tuple[str, dict[str, Any]], reports: dict[str, Se
         assert not false, f"rep {rep.index}: false faults {false}"
 
 
-@pytest.mark.parametrize("case", [c for c in CLIPS if c[0] == "synth"], ids=_ids)
+@pytest.mark.parametrize("case", [c for c in CLIPS if c[0] == "synth"], ids=_file)
 def test_synth_lockout_times(
     case: tuple[str, dict[str, Any]], reports: dict[str, SetReport]
 ) -> None:
@@ -307,13 +298,7 @@ def _one_and_two(cache: LandmarkCache, clip: Path) -> tuple[SetReport, SetReport
     return one, two, float(np.nanmax(diff))
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=why))
-        for n, why in known.SEGMENT_SPLIT.items()
-    ],
-)
+@pytest.mark.parametrize("name", known.marked(known.SEGMENT_SPLIT, known.SEGMENT_SPLIT, str))
 def test_two_landmarkers_agree_on_a_known_clip(cache: LandmarkCache, name: str) -> None:
     one, two, deg = _one_and_two(cache, SHARED_VIDEOS / name)
     assert two.rep_count == one.rep_count

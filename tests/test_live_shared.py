@@ -84,13 +84,7 @@ def test_live_agrees_with_offline_on_every_shared_clip(
     assert same / reps >= 0.9
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(c, marks=pytest.mark.xfail(strict=True, reason=why))
-        for c, why in known.LIVE.items()
-    ],
-)
+@pytest.mark.parametrize("name", known.marked(known.LIVE, known.LIVE, str))
 def test_live_agrees_with_offline_on_a_known_clip(
     cache: LandmarkCache, tmp_path: Path, name: str
 ) -> None:
@@ -286,12 +280,7 @@ def paced(cache: LandmarkCache, tmp_path_factory: pytest.TempPathFactory) -> Pac
 
 @pytest.mark.parametrize(
     "clip",
-    [
-        pytest.param(c, marks=pytest.mark.xfail(strict=True, reason=known.PACED[c.name]))
-        if c.name in known.PACED
-        else c
-        for c in _every_clip() + _clips()
-    ],
+    known.marked(_every_clip() + _clips(), known.PACED, lambda c: c.name),
     ids=lambda c: c.name,
 )
 def test_paced_live_verdicts_on_time(paced: PacedRuns, clip: Path) -> None:

@@ -40,8 +40,10 @@ log = logging.getLogger(__name__)
 
 #: Hip speed (torso lengths per second) below which the hips count as still (phase display).
 STILL_SPEED = 0.15
-#: The hip height is measured against the feet and torso of this many recent seconds.
+#: The hip height is measured against the feet and torso of this many recent seconds,
+#: their medians taken again every REFERENCE_EVERY_S (not every frame: they move slowly).
 REFERENCE_S = 10.0
+REFERENCE_EVERY_S = 0.5
 #: Time constant (s) of the hip-speed low-pass behind the phase display.
 SPEED_TAU_S = 0.1
 #: A rep is assessed once it has ended at least this long ago (s).
@@ -114,6 +116,7 @@ class LiveAnalyzer:
         self._ema: np.ndarray | None = None
         self._feet_y: list[float] = []  # per frame, as self._t: ankle height (px)
         self._torso: list[float] = []  # and torso length (px)
+        self._reference = (math.nan, math.nan, -math.inf)  # feet y, torso, when taken
         self._h_prev = math.nan
         self._t_prev = math.nan
         self._speed = 0.0
@@ -142,6 +145,10 @@ class LiveAnalyzer:
             self.reps_counted += 1
             self._pending.append(_Counted(t_s, self._t[event.bottom_i], self._t[event.top_i]))
         phase = self._phase(h)
+        if phase != "bottom":
+            self._bottom_since = None
+        elif self._bottom_since is None:
+            self._bottom_since = t_s
         assessed: tuple[Rep, ...] = ()
         if self._pending and self._due(t_s, phase):
             assessed = tuple(self._assess(final=False))
@@ -179,9 +186,12 @@ class LiveAnalyzer:
         hip_y = float(point(xy, "hip", side)[0, 1])
         self._feet_y.append(float(point(xy, "ankle", side)[0, 1]))
         self._torso.append(m.torso_px)
-        recent = bisect.bisect_left(self._t, t_s - REFERENCE_S)
-        feet_y = nanmedian(np.asarray(self._feet_y[recent:]))
-        torso = nanmedian(np.asarray(self._torso[recent:]))
+        feet_y, torso, taken = self._reference
+        if t_s - taken >= REFERENCE_EVERY_S or not math.isfinite(feet_y / torso):
+            recent = bisect.bisect_left(self._t, t_s - REFERENCE_S)
+            feet_y = nanmedian(np.asarray(self._feet_y[recent:]))
+            torso = nanmedian(np.asarray(self._torso[recent:]))
+            self._reference = (feet_y, torso, t_s)
         return shown, float(m.hip_extension_deg[0]), (feet_y - hip_y) / torso
 
     def _phase(self, h: float) -> str:
@@ -209,10 +219,6 @@ class LiveAnalyzer:
             self._pending.pop(0)
             return False
         rising = phase == "up" or self._counter.state is RepState.RISING
-        if phase != "bottom":
-            self._bottom_since = None
-        elif self._bottom_since is None:
-            self._bottom_since = t_s
         still = self._bottom_since is not None and t_s - self._bottom_since >= SETTLE_S
         waited = t_s - first.counted_s >= TRY_ANYWAY_S
         return (rising or still or waited) and t_s - self._last_try >= RETRY_S
@@ -243,7 +249,7 @@ class LiveAnalyzer:
             # move a rep's lockout by most of its top hold, never past its end)
             if rep.lockout_s <= self._last_end:
                 continue
-            if not final and not _over(report, rep, self.cfg.reps.min_rise):
+            if not final and not _over(report, rep):
                 waiting = True
                 break
             rep = replace(
@@ -294,23 +300,22 @@ class LiveAnalyzer:
         return PoseSeries.from_frames(self._t, self._poses, self.size, self.fps, {"source": "live"})
 
 
-def _over(report: SetReport, rep: Rep, min_rise: float) -> bool:
-    """The rep is over: the hips were seen to come down from its top by ``min_rise`` (what
-    confirms a top to the rep counter), seen all the way (no gap over SEEN_GAP_S), and it
-    has `settled`. Without that fall, the rep is one the window's analysis counted because
-    the window ends there: the end of a clip, not of a rep in a set that goes on. A fall
-    hidden from view (the hips out of sight at the top, back at the bottom a second later)
-    leaves the rep's end unknown: its end is judged once the window shows it."""
+def _over(report: SetReport, rep: Rep) -> bool:
+    """The rep is over: its descent, from the highest point of the rep to the lowest after
+    it, was seen all the way (no gap in the hips over SEEN_GAP_S), and it has `settled`. A
+    fall hidden from view (the hips out of sight at the top, back at the bottom a second
+    later) leaves the rep's end unknown: it is judged once a window shows it. (A window
+    that ends at a top gives a rep with no descent, whose end is the window's: never
+    settled.)"""
     h, t = report.metrics.hip_height, report.metrics.t_s
     rep_h = h[rep.bottom_i : rep.end_i + 1]
     if not np.isfinite(rep_h).any():
         return False
     peak = rep.bottom_i + int(np.nanargmax(rep_h))
     low = peak + int(np.nanargmin(h[peak:]))
-    came_down = float(h[peak] - h[low]) >= min_rise
     seen = t[peak : low + 1][np.isfinite(h[peak : low + 1])]
     watched = seen.size >= 2 and float(np.diff(seen).max()) <= SEEN_GAP_S
-    return came_down and watched and settled(h, t, rep.end_s)
+    return watched and settled(h, t, rep.end_s)
 
 
 def settled(hip_height: np.ndarray, t_s: np.ndarray, end_s: float) -> bool:
