@@ -36,6 +36,7 @@ class RepShape:
     top_trunk_deg: float = 0.0  # 30 = incomplete lockout, -20 = hips above the line
     feet_dx_px: float = 0.0  # ankle moved towards (+) or away from (-) the hips
     neck_back_deg: float = 0.0  # head tipped back from neutral
+    chin_up_deg: float = 0.0  # face turned towards the head end at the top (ear kept)
     heel_lift_px: float = 0.0  # heel raised at the top
 
 
@@ -129,7 +130,10 @@ def pose_at(h: float, shape: RepShape) -> np.ndarray:
         up = -up
     neck = np.radians(-40.0 + shape.neck_back_deg * h)  # neutral: ear 40 deg to the chest side
     ear = SHOULDER + 45.0 * (np.cos(neck) * trunk_dir - np.sin(neck) * up)
-    nose = ear + 25.0 * up + 10.0 * trunk_dir
+    chin = np.radians(shape.chin_up_deg * h)  # the face turns about the ear, towards the head
+    face_up = np.cos(chin) * up + np.sin(chin) * trunk_dir
+    face_on = np.cos(chin) * trunk_dir - np.sin(chin) * up
+    nose = ear + 25.0 * face_up + 10.0 * face_on
     xy = np.full((33, 2), np.nan)
     near = {
         "SHOULDER": SHOULDER,
@@ -141,9 +145,9 @@ def pose_at(h: float, shape: RepShape) -> np.ndarray:
         "ELBOW": SHOULDER + np.array([60.0, 40.0]),
         "WRIST": hip + np.array([0.0, -20.0]),
         "EAR": ear,
-        "EYE": nose - 8.0 * trunk_dir,
-        "EYE_INNER": nose - 6.0 * trunk_dir,
-        "EYE_OUTER": nose - 10.0 * trunk_dir,
+        "EYE": nose - 8.0 * face_on,
+        "EYE_INNER": nose - 6.0 * face_on,
+        "EYE_OUTER": nose - 10.0 * face_on,
         "PINKY": hip,
         "INDEX": hip,
         "THUMB": hip,
@@ -152,7 +156,7 @@ def pose_at(h: float, shape: RepShape) -> np.ndarray:
         xy[L[f"RIGHT_{name}"]] = p
         xy[L[f"LEFT_{name}"]] = p + np.array([4.0, -3.0])
     xy[L.NOSE] = nose
-    xy[L.MOUTH_LEFT] = xy[L.MOUTH_RIGHT] = nose + 6.0 * trunk_dir
+    xy[L.MOUTH_LEFT] = xy[L.MOUTH_RIGHT] = nose + 6.0 * face_on
     return xy
 
 

@@ -42,10 +42,6 @@ REP_COUNT = {
 
 #: Clip -> why its labelled faults are not all found (or some are found falsely) today.
 FAULTS = {
-    "gymfitness__hip-thrust.mp4": (
-        "neck craning missed: the head thrown back at the top of an oblique bench view is "
-        "not measured as craning"
-    ),
     "mygymapp__hip-thrust-3panel.mp4": (
         "false shins_not_vertical: three stacked panels, and the pose jumps between them"
     ),

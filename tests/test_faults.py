@@ -24,6 +24,7 @@ CLEAN = RepShape()
         (RepShape(feet_dx_px=100.0), "shins_not_vertical"),  # feet too close
         (RepShape(feet_dx_px=-110.0), "shins_not_vertical"),  # feet too far
         (RepShape(neck_back_deg=80.0), "neck_craning"),  # head tipped back
+        (RepShape(chin_up_deg=30.0), "neck_craning"),  # face turned to the ceiling
         (RepShape(heel_lift_px=40.0), "heels_lifting"),  # heels up at the top
     ],
 )
@@ -42,6 +43,19 @@ def test_clean_set_has_no_faults() -> None:
     assert report.rep_count == 5
     assert [f.code for r in report.reps for f in r.faults] == []
     assert all(r.score == 100 for r in report.reps)
+
+
+def test_neck_craning_on_a_single_rep() -> None:
+    """A set of one rep has no usual top to compare with: the chin lifted against the trunk
+    from the bottom to the top is found on its own; a head that keeps its angle is not."""
+    found = {}
+    for chin in (0.0, 8.0, 25.0):
+        report = analyze_series(build_set([RepShape(chin_up_deg=chin)])[0], Config(), "one")
+        found[chin] = [f for f in report.reps[0].faults if f.code == "neck_craning"]
+    assert not found[0.0] and not found[8.0]
+    (crane,) = found[25.0]
+    assert crane.value == pytest.approx(25.0, abs=1.0)
+    assert "chin lifted" in crane.message
 
 
 def test_range_drift_against_best_good_rep() -> None:

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from formcheck.analysis.metrics import (
     angle_at,
     compute_metrics,
+    face_pitch_deg,
     foot_pitch_deg,
     hip_extension_deg,
     line_tilt_deg,
@@ -227,6 +228,25 @@ def test_neck_known_values(hip, shoulder, ear, expected: float) -> None:
 
 
 @pytest.mark.parametrize(
+    ("hip", "shoulder", "ear", "eye", "expected"),
+    [
+        # lying face up, head to the left, face to the ceiling: neutral 0
+        ((100, 100), (0, 100), (-30, 100), (-30, 80), 0.0),
+        # face turned 45 deg towards the head end: chin up, positive
+        ((100, 100), (0, 100), (-30, 100), (-50, 80), 45.0),
+        # face turned towards the feet: chin tucked, negative
+        ((100, 100), (0, 100), (-30, 100), (-10, 80), -45.0),
+        # mirrored lifter (head to the right), chin up: still positive
+        ((0, 100), (100, 100), (130, 100), (150, 80), 45.0),
+        # shoulders on a bench (trunk sloped 45 deg), face square to the trunk: neutral
+        ((100, 100), (0, 0), (-10, -10), (0, -20), 0.0),
+    ],
+)
+def test_face_pitch_known_values(hip, shoulder, ear, eye, expected: float) -> None:
+    assert face_pitch_deg(*_p(hip, shoulder, ear, eye))[0] == pytest.approx(expected, abs=1e-6)
+
+
+@pytest.mark.parametrize(
     ("heel", "toe", "expected"),
     [
         ((0, 100), (50, 100), 0.0),  # flat foot
@@ -294,7 +314,14 @@ def _pose_series(xy: np.ndarray) -> PoseSeries:
     )
 
 
-ANGLE_METRICS = {"hip_extension_deg", "knee_angle_deg", "shin_deg", "neck_deg", "foot_pitch_deg"}
+ANGLE_METRICS = {
+    "hip_extension_deg",
+    "knee_angle_deg",
+    "shin_deg",
+    "neck_deg",
+    "face_pitch_deg",
+    "foot_pitch_deg",
+}
 IMAGE_METRICS = ANGLE_METRICS | {"line_offset", "hip_height", "heel_height"}
 
 

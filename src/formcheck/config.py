@@ -96,6 +96,14 @@ class FaultConfig:
     neck_rise_max_deg: float = _t(
         15.0, "deg", 1, 90, "head tipped back this much more than at the set's usual top"
     )
+    face_lift_max_deg: float = _t(
+        10.0,
+        "deg",
+        1,
+        90,
+        "face turned this much further chin-up against the trunk at the top than at the "
+        "bottom (001: gaze follows the sternum); clean reps measure -40..+4",
+    )
     neck_step_deg: float = _t(15.0, "deg", 1, 90, "severity step")
     knee_ratio_min: float = _t(0.9, "ratio", 0.3, 1.5, "knee width / ankle width")
     knee_ratio_step: float = _t(0.15, "ratio", 0.01, 1, "severity step")

@@ -178,26 +178,54 @@ def shins_not_vertical(c: RepContext, f: FaultConfig) -> Measurement | None:
 
 
 def neck_craning(c: RepContext, f: FaultConfig) -> Measurement | None:
-    """Head tipped back at the top: more than at the lifter's usual top, or past the trunk line.
+    """Head tipped back at the top, by whichever of three measures sees it most.
 
-    Against the set's usual top, craning shows whatever the lifter's resting head angle (a
-    head on the floor in a bridge sits lower than one on a bench); the absolute limit finds a
-    head held back on every rep.
+    - The face turned chin-up against the trunk between the bottom and the top of the rep: the
+      seeds' neutral head keeps its angle to the trunk (001: "Your gaze should follow the
+      movement of your sternum"), so a head thrown back shows even on a lifter's only rep.
+      A head left resting on the floor or bench as the hips rise turns the other way (chin
+      towards the chest) and is never taken for craning.
+    - The ear further back than at the lifter's usual top: a crane on some reps of a set.
+    - The ear past the trunk line: a head held back on every rep.
     """
-    top = nanmedian(c.m.neck_deg[c.top])
-    rise = top - c.usual_neck_top_deg
-    if np.isfinite(rise) and rise > f.neck_rise_max_deg:
-        return Measurement(
-            rise,
-            f.neck_rise_max_deg,
-            "deg",
-            (rise - f.neck_rise_max_deg) / f.neck_step_deg,
-            f"head tipped back {rise:.0f} deg further than at your usual top "
-            f"(limit {f.neck_rise_max_deg:.0f})",
-            ("ear", "shoulder"),
-        )
+    found = [m for m in (_face_lift(c, f), _neck_rise(c, f), _neck_back(c, f)) if m is not None]
+    return max(found, key=lambda m: m.steps) if found else None
+
+
+def _face_lift(c: RepContext, f: FaultConfig) -> Measurement | None:
+    lift = nanmedian(c.m.face_pitch_deg[c.top]) - nanmedian(c.m.face_pitch_deg[c.bottom])
+    lift = (lift + 180.0) % 360.0 - 180.0  # NaN stays NaN
+    if not np.isfinite(lift) or lift <= f.face_lift_max_deg:
+        return None
+    return Measurement(
+        lift,
+        f.face_lift_max_deg,
+        "deg",
+        (lift - f.face_lift_max_deg) / f.neck_step_deg,
+        f"chin lifted {lift:.0f} deg against the trunk from the bottom to the top "
+        f"(limit {f.face_lift_max_deg:.0f}): the gaze should follow the sternum",
+        ("ear", "eye", "shoulder"),
+    )
+
+
+def _neck_rise(c: RepContext, f: FaultConfig) -> Measurement | None:
+    rise = nanmedian(c.m.neck_deg[c.top]) - c.usual_neck_top_deg
+    if not np.isfinite(rise) or rise <= f.neck_rise_max_deg:
+        return None
+    return Measurement(
+        rise,
+        f.neck_rise_max_deg,
+        "deg",
+        (rise - f.neck_rise_max_deg) / f.neck_step_deg,
+        f"head tipped back {rise:.0f} deg further than at your usual top "
+        f"(limit {f.neck_rise_max_deg:.0f})",
+        ("ear", "shoulder"),
+    )
+
+
+def _neck_back(c: RepContext, f: FaultConfig) -> Measurement | None:
     return _above(
-        top,
+        nanmedian(c.m.neck_deg[c.top]),
         f.neck_max_deg,
         f.neck_step_deg,
         "deg",

@@ -12,6 +12,10 @@ Conventions (image coordinates: x right, y down, pixels; "up" is image-up):
   (feet too far).
 - neck_deg: head (shoulder->ear) against the trunk (hip->shoulder) line;
   positive = head tipped back (extension, chin up), negative = chin tucked.
+- face_pitch_deg: the face's direction (ear->eye) against the trunk's front (the normal of
+  the hip->shoulder line on the image-up side); positive = face turned towards the head end
+  (chin up), negative = towards the feet (chin tucked). The seeds' neutral head keeps it
+  constant through a rep (001: "Your gaze should follow the movement of your sternum").
 - foot_pitch_deg: heel-toe line against horizontal; positive = heel above toe.
 - heel_height: heel height above its lowest position in the clip, in torso
   lengths (MediaPipe's toe landmark drifts when shins tilt; the heel is steadier).
@@ -89,6 +93,15 @@ def neck_deg(hip: np.ndarray, shoulder: np.ndarray, ear: np.ndarray) -> np.ndarr
     return -np.degrees(np.arctan2(across, along))
 
 
+def face_pitch_deg(
+    hip: np.ndarray, shoulder: np.ndarray, ear: np.ndarray, eye: np.ndarray
+) -> np.ndarray:
+    trunk, face = shoulder - hip, eye - ear
+    along = np.sum(face * trunk, axis=-1) / np.linalg.norm(trunk, axis=-1)
+    front = np.sum(face * _up_normal(trunk), axis=-1)
+    return np.degrees(np.arctan2(along, front))
+
+
 def foot_pitch_deg(heel: np.ndarray, toe: np.ndarray) -> np.ndarray:
     d = toe - heel
     return np.degrees(np.arctan2(d[:, 1], np.abs(d[:, 0])))
@@ -110,6 +123,7 @@ class FrameMetrics:
     knee_angle_deg: np.ndarray
     shin_deg: np.ndarray
     neck_deg: np.ndarray
+    face_pitch_deg: np.ndarray
     foot_pitch_deg: np.ndarray
     pelvic_tilt_deg: np.ndarray
     pelvic_rotation_deg: np.ndarray
@@ -135,6 +149,7 @@ def _compute(series: PoseSeries, xy: np.ndarray, side: Side | None) -> FrameMetr
     sh, hip, knee = point(xy, "shoulder", side), point(xy, "hip", side), point(xy, "knee", side)
     ankle, heel = point(xy, "ankle", side), point(xy, "heel", side)
     toe, ear = point(xy, "foot_index", side), point(xy, "ear", side)
+    eye = point(xy, "eye", side)
     torso = np.linalg.norm(sh - hip, axis=-1)
     scale = float(np.nanmedian(torso)) if np.isfinite(torso).any() else np.nan
     feet_dir = float(np.sign(np.nanmedian(hip[:, 0] - sh[:, 0]))) or 1.0
@@ -151,6 +166,7 @@ def _compute(series: PoseSeries, xy: np.ndarray, side: Side | None) -> FrameMetr
         knee_angle_deg=angle_at(hip, knee, ankle),
         shin_deg=shin_deg(knee, ankle, feet_dir),
         neck_deg=neck_deg(hip, sh, ear),
+        face_pitch_deg=face_pitch_deg(hip, sh, ear, eye),
         foot_pitch_deg=foot_pitch_deg(heel, toe),
         pelvic_tilt_deg=line_tilt_deg(lh, rh),
         pelvic_rotation_deg=np.degrees(

@@ -149,6 +149,12 @@ RULES: dict[str, Rule] = {
             (
                 Source("001", "Avoid craning your neck."),
                 Source("003", "Chin tucked (don't look at ceiling)"),
+                Source(
+                    "001",
+                    "Your gaze should follow the movement of your sternum, looking slightly "
+                    "forward or down towards your knees at the bottom, and towards the ceiling "
+                    "at the top.",
+                ),
             ),
             "Tuck chin, look straight ahead at top.",
             0.8,
