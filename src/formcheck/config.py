@@ -56,6 +56,23 @@ class RepConfig:
     standing_hip_height: float = _t(
         1.4, "torso", 0.5, 5, "hips this high above the feet at the top: standing"
     )
+    max_top_knee_deg: float = _t(
+        150.0,
+        "deg",
+        90,
+        180,
+        "the more bent knee straighter than this at the top (3D): a plank or push-up, not a "
+        "bridge (hip-thrust tops measure 42-122 on every labelled clip, push-ups 163)",
+    )
+    max_shoulder_rise_share: float = _t(
+        0.9,
+        "ratio",
+        0.2,
+        5,
+        "shoulders rising this share of the hips' rise are not supported: the arms lift the "
+        "body (push-ups 1.5-1.8) or the camera moves (1.0); hip-thrust reps -0.24..+0.19 "
+        "from the side, up to 0.8 from the feet",
+    )
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +22,7 @@ from formcheck.analysis.faults import (
 from formcheck.analysis.metrics import FrameMetrics, compute_metrics, nanmedian
 from formcheck.analysis.reps import PhaseTimes, RepEvent, count_reps, phase_times
 from formcheck.analysis.summary import (
-    is_hip_thrust_rep,
+    not_hip_thrust,
     phase_slices,
     rep_score,
     summarize,
@@ -100,15 +101,17 @@ def analyze_series(
     view = classify_view(series, working_leg(series))  # view and near side
     metrics = compute_metrics(series, view.metric_side)  # per-frame metrics
     counted = count_reps(metrics.hip_height, cfg.reps.min_rise)  # reps
-    events = [e for e in counted if is_hip_thrust_rep(e, metrics, cfg.reps)]
+    why_not = [not_hip_thrust(e, metrics, cfg.reps) for e in counted]
+    events = [e for e, why in zip(counted, why_not, strict=True) if why is None]
     phases = phase_times(metrics.t_s, metrics.hip_height, events, cfg.reps.still_share)
     reps, var = _assess(series, metrics, view, events, phases, cfg)  # faults
     status: Status = "ok"
     if not events and (counted or _upright(metrics, cfg)):
         status = "not_hip_thrust"
+        why = Counter(w for w in why_not if w).most_common(1)
         warnings.append(
             "this does not look like a hip thrust or glute bridge "
-            "(the trunk is upright at the top of each movement)"
+            f"({why[0][0] if why else 'the trunk is upright'})"
         )
     elif not events:
         warnings.append("no repetition found (the hips never rose and came back down)")

@@ -24,6 +24,9 @@ Conventions (image coordinates: x right, y down, pixels; "up" is image-up):
   positive = right hip nearer the camera.
 - knee_ratio: knee width / ankle width (front views); < 1 = knees inside the feet.
 - hip_height: hip height above the feet in torso lengths (for reps and tempo).
+- shoulder_height: shoulder height above the feet in torso lengths (the same reference).
+- bent_knee_deg: the more bent knee's hip-knee-ankle angle, from the world landmarks (3D, so
+  a leg bent towards the camera still measures bent); 180 = straight.
 - trunk_incline_deg: hip->shoulder against horizontal, from world landmarks
   (camera assumed level); positive = shoulders above hips, 90 = standing.
 """
@@ -39,6 +42,7 @@ from formcheck.landmarks.names import Side, joint
 from formcheck.landmarks.series import PoseSeries
 
 _UP = np.array([0.0, -1.0])
+_SIDES: tuple[Side, Side] = ("left", "right")
 
 
 def nanmedian(x: np.ndarray) -> float:
@@ -129,6 +133,8 @@ class FrameMetrics:
     pelvic_rotation_deg: np.ndarray
     knee_ratio: np.ndarray
     hip_height: np.ndarray
+    shoulder_height: np.ndarray
+    bent_knee_deg: np.ndarray
     trunk_incline_deg: np.ndarray
     heel_height: np.ndarray
     torso_px: float
@@ -157,6 +163,7 @@ def _compute(series: PoseSeries, xy: np.ndarray, side: Side | None) -> FrameMetr
     lk, rk = xy[:, joint("knee", "left")], xy[:, joint("knee", "right")]
     la, ra = xy[:, joint("ankle", "left")], xy[:, joint("ankle", "right")]
     world = series.world_xyz_m
+    floor_y = np.nanmedian(ankle[:, 1])
     w_lh, w_rh = world[:, joint("hip", "left")], world[:, joint("hip", "right")]
     w_trunk = point(world, "shoulder", None) - point(world, "hip", None)
     return FrameMetrics(
@@ -173,7 +180,11 @@ def _compute(series: PoseSeries, xy: np.ndarray, side: Side | None) -> FrameMetr
             np.arctan2(w_lh[:, 2] - w_rh[:, 2], np.abs(w_rh[:, 0] - w_lh[:, 0]))
         ),
         knee_ratio=np.abs(lk[:, 0] - rk[:, 0]) / np.abs(la[:, 0] - ra[:, 0]),
-        hip_height=(np.nanmedian(ankle[:, 1]) - hip[:, 1]) / scale,
+        hip_height=(floor_y - hip[:, 1]) / scale,
+        shoulder_height=(floor_y - sh[:, 1]) / scale,
+        bent_knee_deg=np.fmin(
+            *(angle_at(*(world[:, joint(j, s)] for j in ("hip", "knee", "ankle"))) for s in _SIDES)
+        ),
         trunk_incline_deg=np.degrees(
             np.arctan2(-w_trunk[:, 1], np.linalg.norm(w_trunk[:, [0, 2]], axis=-1))
         ),

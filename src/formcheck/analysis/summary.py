@@ -31,20 +31,37 @@ _BANDS_SOURCE = Source(
 _BANDS = (("strength", 3, 6), ("hypertrophy", 8, 15), ("endurance / warm-up", 15, 25))
 
 
-def is_hip_thrust_rep(ev: RepEvent, m: FrameMetrics, cfg: RepConfig) -> bool:
-    """A hip thrust's top: trunk near horizontal, knees bent, hips about a torso above the feet.
+def not_hip_thrust(ev: RepEvent, m: FrameMetrics, cfg: RepConfig) -> str | None:
+    """Why this rise is not a hip thrust or glute bridge rep, or None when it is one.
 
-    Standing lifts (squats, deadlifts) end upright with straight knees and the hips
-    two or more torso lengths above the feet. World landmarks are not gravity-aligned
-    when the camera looks down, so the knee and height test stands on its own.
+    A hip thrust or bridge is done lying face up with the shoulders or upper back supported,
+    knees bent and feet planted: at the top the trunk is near horizontal, the knees bent,
+    and the hips have risen while the shoulders stayed on the bench or floor. Standing lifts
+    (squats, deadlifts) end upright with straight knees and the hips two or more torso
+    lengths above the feet; a push-up or plank has straight legs, and its arms lift the
+    shoulders further than the hips. World landmarks are not gravity-aligned when the camera
+    looks down, so the knee and height tests stand on their own.
     """
     lo, hi = max(ev.top_i - 2, 0), ev.top_i + 3
+    b_lo, b_hi = max(ev.bottom_i - 2, 0), ev.bottom_i + 3
     incline = nanmedian(m.trunk_incline_deg[lo:hi])
-    standing = (
+    if not (np.isfinite(incline) and abs(incline) <= cfg.max_trunk_tilt_deg):
+        return "the trunk is upright at the top"
+    if (
         nanmedian(m.knee_angle_deg[lo:hi]) > cfg.standing_knee_deg
         and nanmedian(m.hip_height[lo:hi]) > cfg.standing_hip_height
-    )
-    return bool(np.isfinite(incline) and abs(incline) <= cfg.max_trunk_tilt_deg and not standing)
+    ):
+        return "standing at the top: straight knees, hips high above the feet"
+    if nanmedian(m.bent_knee_deg[lo:hi]) > cfg.max_top_knee_deg:
+        return "the legs are straight at the top, as in a plank or push-up"
+    hips = nanmedian(m.hip_height[lo:hi]) - nanmedian(m.hip_height[b_lo:b_hi])
+    shoulders = nanmedian(m.shoulder_height[lo:hi]) - nanmedian(m.shoulder_height[b_lo:b_hi])
+    if shoulders >= cfg.max_shoulder_rise_share * hips:
+        return (
+            "the shoulders rise with the hips: the arms lift the body, as in a push-up, "
+            "or the camera moves"
+        )
+    return None
 
 
 def variation(m: FrameMetrics, events: list[RepEvent], legs: list[Side | None]) -> str:
