@@ -19,6 +19,7 @@ from formcheck.analysis.faults import (
     range_drift_findings,
     reference_rise,
 )
+from formcheck.analysis.load import HIDDEN_HIP_FAULTS, HIDDEN_HIP_REASON, hip_hidden, top_hidden
 from formcheck.analysis.metrics import FrameMetrics, compute_metrics, nanmedian
 from formcheck.analysis.reps import PhaseTimes, RepEvent, count_reps, phase_times
 from formcheck.analysis.summary import (
@@ -160,7 +161,11 @@ def _assess(
             by_side[side] = compute_metrics(series, side)
         windows.append((by_side[side], *phase_slices(by_side[side], ph, fs)))
     usual_neck = nanmedian(np.array([nanmedian(rm.neck_deg[top]) for rm, top, _, _ in windows]))
+    hidden = hip_hidden(series, view.metric_side)  # a plate over the hip
+    unjudged: list[dict[str, str]] = []
     for ph, (rm, top, rise, bottom) in zip(phases, windows, strict=True):
+        blind = top_hidden(hidden, top)
+        unjudged.append({c: HIDDEN_HIP_REASON for c in HIDDEN_HIP_FAULTS if blind and c in codes})
         ctx = RepContext(
             rm,
             series.visibility,
@@ -171,12 +176,14 @@ def _assess(
             view,
             usual_neck,
         )
-        faults.append(assess_rep(ctx, cfg.faults, codes))
-        peaks.append(_nanmedian(rm.hip_extension_deg[top]) if view.sagittal else None)
-        lows.append(_nanmedian(rm.hip_extension_deg[bottom]) if view.sagittal else None)
+        faults.append(assess_rep(ctx, cfg.faults, [c for c in codes if c not in unjudged[-1]]))
+        seen = view.sagittal and not blind
+        peaks.append(_nanmedian(rm.hip_extension_deg[top]) if seen else None)
+        lows.append(_nanmedian(rm.hip_extension_deg[bottom]) if seen else None)
     best = reference_rise(rises, faults)
+    drift = range_drift_findings(rises, best, cfg.faults, view) if "range_drift" in codes else {}
     set_level = [
-        range_drift_findings(rises, best, cfg.faults, view) if "range_drift" in codes else {},
+        {k: f for k, f in drift.items() if "range_drift" not in unjudged[k - 1]},
         asymmetry_findings(peaks, legs, cfg.faults, view),
     ]
     reps = []
@@ -197,6 +204,7 @@ def _assess(
                 working_leg=legs[k],
                 score=rep_score(found),
                 faults=found,
+                not_judged=unjudged[k],
                 bottom_i=ev.bottom_i,
                 lockout_i=ev.top_i,
                 end_i=ph.end_i,

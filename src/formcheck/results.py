@@ -16,7 +16,7 @@ from formcheck.analysis.view import View
 from formcheck.landmarks.names import Side
 from formcheck.landmarks.series import PoseSeries
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 Severity = Literal["minor", "moderate", "major"]
 Status = Literal["ok", "not_hip_thrust"]
 
@@ -66,6 +66,8 @@ class Rep:
     working_leg: Side | None
     score: int
     faults: tuple[Finding, ...]
+    #: fault code -> why this rep could not be judged on it (e.g. the load hides the hip)
+    not_judged: dict[str, str] = field(default_factory=dict)
     bottom_i: int = field(repr=False, default=0)
     lockout_i: int = field(repr=False, default=0)
     end_i: int = field(repr=False, default=0)

@@ -14,6 +14,9 @@ from formcheck.pose.track import DEFAULT_MAX_FPS, ProgressFn, read_pose_series
 
 log = logging.getLogger(__name__)
 
+#: Bumped when what a cached entry holds changes (v2: weight plates over the hip).
+CACHE_VERSION = "v2"
+
 
 def default_cache_dir() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
@@ -33,7 +36,7 @@ class LandmarkCache:
         self.folder = folder
         self.model = model
         self.max_fps = max_fps
-        self._model_key = f"{file_sha256(model)[:16]}-fps{max_fps:g}"
+        self._model_key = f"{file_sha256(model)[:16]}-fps{max_fps:g}-{CACHE_VERSION}"
         self.hits = self.misses = 0
         self._keys: dict[tuple[Path, int, int], str] = {}
 

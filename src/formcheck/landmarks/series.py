@@ -26,7 +26,8 @@ class PoseFrame:
     """One person's pose in one frame.
 
     xy_px (33, 2): image position in pixels; visibility (33,): MediaPipe's
-    visibility in [0, 1]; world_xyz_m (33, 3): metric landmarks.
+    visibility in [0, 1]; world_xyz_m (33, 3): metric landmarks; plate_px (3,): centre x,
+    y and radius in pixels of a weight plate over the hip (`formcheck.pose.plate`), or None.
     """
 
     timestamp_s: float
@@ -34,6 +35,7 @@ class PoseFrame:
     visibility: np.ndarray
     world_xyz_m: np.ndarray
     n_people: int = 1
+    plate_px: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         if self.xy_px.shape != (N_LANDMARKS, 2):
@@ -51,6 +53,8 @@ class PoseSeries:
     timestamps_s (T,), xy_px (T, 33, 2), visibility (T, 33), world_xyz_m
     (T, 33, 3), n_people (T,) people detected per frame (0 = no detection, and
     then the landmark rows are NaN). image_size is (width, height) in pixels.
+    plate_px (T, 3): a weight plate over the hip per frame (centre x, y, radius in pixels;
+    NaN where none was found; landmarks saved before plates were looked for have none).
     """
 
     timestamps_s: np.ndarray
@@ -61,15 +65,19 @@ class PoseSeries:
     image_size: tuple[int, int]
     fps: float
     meta: dict[str, str] = field(default_factory=dict)
+    plate_px: np.ndarray = field(default_factory=lambda: np.full((0, 3), np.nan))
 
     def __post_init__(self) -> None:
         t = self.timestamps_s.shape[0]
+        if self.plate_px.shape == (0, 3) and t:
+            object.__setattr__(self, "plate_px", np.full((t, 3), np.nan))
         expected = {
             "timestamps_s": (self.timestamps_s, (t,)),
             "xy_px": (self.xy_px, (t, N_LANDMARKS, 2)),
             "visibility": (self.visibility, (t, N_LANDMARKS)),
             "world_xyz_m": (self.world_xyz_m, (t, N_LANDMARKS, 3)),
             "n_people": (self.n_people, (t,)),
+            "plate_px": (self.plate_px, (t, 3)),
         }
         for name, (arr, shape) in expected.items():
             if arr.shape != shape:
@@ -114,11 +122,14 @@ class PoseSeries:
         vis = np.zeros((t, N_LANDMARKS))
         world = np.full((t, N_LANDMARKS, 3), np.nan)
         people = np.zeros(t, dtype=np.int16)
+        plate = np.full((t, 3), np.nan)
         for i, f in enumerate(frame_list):
             if f is None:
                 continue
             xy[i], vis[i], world[i], people[i] = f.xy_px, f.visibility, f.world_xyz_m, f.n_people
-        return cls(ts, xy, vis, world, people, image_size, fps, dict(meta or {}))
+            if f.plate_px is not None:
+                plate[i] = f.plate_px
+        return cls(ts, xy, vis, world, people, image_size, fps, dict(meta or {}), plate)
 
     @classmethod
     def concat(
@@ -141,6 +152,7 @@ class PoseSeries:
             image_size,
             fps,
             dict(meta or {}),
+            np.concatenate([b.plate_px for b in blocks]),
         )
 
     def frame(self, i: int) -> PoseFrame | None:
@@ -152,6 +164,7 @@ class PoseSeries:
             self.visibility[i],
             self.world_xyz_m[i],
             int(self.n_people[i]),
+            self.plate_px[i] if np.isfinite(self.plate_px[i]).all() else None,
         )
 
     @staticmethod
@@ -173,6 +186,7 @@ class PoseSeries:
             visibility=self.visibility.astype(np.float32),
             world_xyz_m=self.world_xyz_m.astype(np.float32),
             n_people=self.n_people,
+            plate_px=self.plate_px.astype(np.float32),
             image_size=np.array(self.image_size),
             fps=np.array(self.fps),
             meta_keys=np.array(list(self.meta.keys()), dtype=str),
@@ -197,6 +211,7 @@ class PoseSeries:
                     (w, h),
                     float(z["fps"]),
                     meta,
+                    z["plate_px"].astype(float) if "plate_px" in z else np.full((0, 3), np.nan),
                 )
         except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
             reason = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__

@@ -286,6 +286,7 @@ class _Loop:
             delay_s=round((t_s if now_s is None else now_s) - rep.end_s, 3),
             tempo=rep.tempo.label,
             faults=[f.code for f in rep.faults],
+            not_judged=dict(rep.not_judged),
             score=rep.score,
         )
         self.cues.offer_rep(rep, t_s)

@@ -22,6 +22,7 @@ import numpy as np
 
 from formcheck.landmarks.series import PoseFrame
 from formcheck.memory import return_freed_memory
+from formcheck.pose.plate import find_plate
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +100,8 @@ class MediaPipePose:
     detector run on every frame, +70% time). Every ``crowd_check_s`` seconds a
     second landmarker in IMAGE mode counts the people in view, so reports can
     warn about several people for about 0.5 ms per frame. With ``num_poses`` > 1
-    the person kept is the one nearest the previously kept one.
+    the person kept is the one nearest the previously kept one. With ``find_plates`` each
+    pose also carries the weight plate over its hip, if any (`formcheck.pose.plate`).
     """
 
     name = "mediapipe"
@@ -113,6 +115,7 @@ class MediaPipePose:
         min_presence: float = 0.5,
         min_tracking: float = 0.5,
         crowd_check_s: float | None = CROWD_CHECK_S,
+        find_plates: bool = True,
     ) -> None:
         import_mediapipe()
         from mediapipe.tasks.python.core.base_options import BaseOptions
@@ -143,6 +146,7 @@ class MediaPipePose:
                         min_pose_presence_confidence=min_presence,
                     )
                 )
+        self.find_plates = find_plates
         self._crowd_every_s = crowd_check_s or 0.0
         self._next_check_s = 0.0
         self._people = 1
@@ -174,7 +178,8 @@ class MediaPipePose:
         xy, vis = poses[k]
         world = np.array([[p.x, p.y, p.z] for p in result.pose_world_landmarks[k]], dtype=float)
         self._last_center = np.nanmean(xy, axis=0)
-        return PoseFrame(timestamp_s, xy, vis, world, people)
+        plate = find_plate(image_bgr, xy) if self.find_plates else None
+        return PoseFrame(timestamp_s, xy, vis, world, people, plate)
 
     def _detect(self, image: Any, ms: int, timestamp_s: float) -> Any:
         result = self._landmarker.detect_for_video(image, ms)

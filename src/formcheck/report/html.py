@@ -41,6 +41,7 @@ td.n { text-align: right; white-space: nowrap; }
 tbody.partial td, tbody.partial th { background: #fff8e1; }
 tbody.rep { border-bottom: 2px solid #bbb; }
 tr.faults td { border-bottom: 0; padding-top: 0; }
+li.not-judged { color: #555; font-style: italic; }
 ul.faults { list-style: none; padding: 0; }
 .tag { display: inline-block; padding: 0 .35rem; border-radius: 4px; font-size: .8rem;
   font-weight: 600; border: 1px solid currentColor; }
@@ -152,6 +153,18 @@ def _finding(f: Finding) -> str:
     )
 
 
+def _not_judged(codes: dict[str, str]) -> str:
+    """One line per reason: which codes this rep could not be judged on, and why."""
+    by_reason: dict[str, list[str]] = {}
+    for code, why in codes.items():
+        by_reason.setdefault(why, []).append(code)
+    return "".join(
+        f'<li class="not-judged">not judged: '
+        f"{', '.join(f'<code>{escape(c)}</code>' for c in cs)} ({escape(why)})</li>"
+        for why, cs in by_reason.items()
+    )
+
+
 def _rep_row(r: Rep) -> str:
     t = r.tempo
     partial = ' <span class="tag partial-tag">partial</span>' if r.partial else ""
@@ -176,6 +189,7 @@ def _rep_row(r: Rep) -> str:
         ),
     ]
     findings = "".join(_finding(f) for f in r.faults) or "<li>no faults</li>"
+    findings += _not_judged(r.not_judged)
     faults = (
         f'<tr class="faults"><td></td><td colspan="{len(_REP_HEAD) - 1}">'
         f'<ul class="faults">{findings}</ul></td></tr>'

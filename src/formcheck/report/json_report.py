@@ -60,6 +60,7 @@ def _rep(r: Rep) -> dict[str, Any]:
         "working_leg": r.working_leg,
         "score": r.score,
         "faults": [_finding(f) for f in r.faults],
+        "not_judged": dict(r.not_judged),
     }
 
 

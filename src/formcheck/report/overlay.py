@@ -257,7 +257,17 @@ def draw_overlay(frame_bgr: np.ndarray, report: SetReport, i: int) -> np.ndarray
         draw_skeleton(img, series.xy_px[i], side, st)
     current, last_done = rep_at(report, t)
     color = CYAN
-    if side is not None and math.isfinite(deg):
+    # the hip angle is not shown where it was not judged (e.g. the load hides the hip)
+    blind = (
+        bool(current.not_judged)
+        if current
+        else bool(report.reps) and all("incomplete_lockout" in r.not_judged for r in report.reps)
+    )
+    plate = series.plate_px[i]
+    if np.isfinite(plate).all():  # what was taken for a plate over the hip
+        cx, cy, r = (int(round(v)) for v in plate)
+        cv2.circle(img, (cx, cy), r, GREY, st.px(2), cv2.LINE_AA)
+    if side is not None and math.isfinite(deg) and not blind:
         draw_hip_arc(img, series.xy_px[i], side, deg, color, st)
     margin = st.px(12)
 
@@ -289,8 +299,11 @@ def draw_overlay(frame_bgr: np.ndarray, report: SetReport, i: int) -> np.ndarray
     gx0 = w - gw - margin
     gy0 = 0 if gx0 - margin >= pw + margin else phh + margin
     panel(img, gx0 - margin, gy0, w, gy0 + st.px(84) + margin)
-    if report.view.sagittal:
+    if report.view.sagittal and not blind:
         draw_gauge(img, deg, WHITE, st, gx0, gy0 + margin, w - margin)
+    elif blind:
+        for k, text in enumerate(("hip angle: not judged", "(load hides the hip)")):
+            put_text(img, text, (gx0, gy0 + margin + st.px(24 + 26 * k)), ps, GREY, pt)
     else:
         put_text(img, "hip angle: n/a", (gx0, gy0 + margin + st.px(24)), ps, GREY, pt)
     if current is not None and current.faults:

@@ -36,6 +36,9 @@ def render_table(report: SetReport) -> str:
         for r in report.reps:
             t = r.tempo
             faults = ", ".join(f"{f.code} ({f.severity})" for f in r.faults) or "none"
+            if r.not_judged:
+                reasons = sorted(set(r.not_judged.values()))
+                faults += f"; not judged: {', '.join(r.not_judged)} ({'; '.join(reasons)})"
             lines.append(
                 f"{r.index:>3}  {r.start_s:5.1f}-{r.end_s:<5.1f}  {_s(t.concentric_s):>4} "
                 f"{_s(t.top_hold_s):>4} {_s(t.eccentric_s):>4}  "

@@ -1,0 +1,66 @@
+"""A weight plate over the hip: the large circle a barbell or plate-loaded hip thrust puts in
+front of the lifter's hip, found in each frame beside the pose.
+
+MediaPipe places a hidden hip at a guess (on ../shared's wongfit__hip-thrust, at the plate's
+centre, 20-30 deg off the true hip angle) and still reports it visible, so its visibility says
+nothing. The plate says it: a circle whose disc covers the hip landmark. `find_plate` looks for
+it with OpenCV's Hough transform in a square around the hip (2.6 torso lengths wide, shrunk to
+`ROI_PX`), for radii of `RADIUS_TORSO` torso lengths (a 45 cm plate seen from the side at a
+torso length of ~50 cm). About 1-3 ms per frame; see docs/ACCURACY.md for what it finds.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from formcheck.landmarks.names import Landmark
+
+#: The search square is shrunk to this many pixels on its long side.
+ROI_PX = 160
+#: Half the search square, in torso lengths around the hip.
+ROI_HALF_TORSO = 1.3
+#: Plate radii looked for, in torso lengths (shoulder-hip distance).
+RADIUS_TORSO = (0.25, 0.9)
+#: Hough accumulator threshold at ROI_PX (higher = fewer, surer circles).
+HOUGH_VOTES = 30
+#: Canny upper threshold of the Hough transform.
+HOUGH_EDGES = 100
+
+_HIPS = [Landmark.LEFT_HIP, Landmark.RIGHT_HIP]
+_SHOULDERS = [Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER]
+
+
+def find_plate(image_bgr: np.ndarray, xy_px: np.ndarray) -> np.ndarray | None:
+    """(3,) centre x, centre y and radius in pixels of the plate-sized circle nearest the hip
+    of the pose ``xy_px`` (33, 2), or None when there is none (or no hip to look around)."""
+    hip = np.mean(xy_px[_HIPS], axis=0)
+    torso = float(np.linalg.norm(np.mean(xy_px[_SHOULDERS], axis=0) - hip))
+    if not (np.isfinite(hip).all() and np.isfinite(torso) and torso > 4):
+        return None
+    h, w = image_bgr.shape[:2]
+    half = ROI_HALF_TORSO * torso
+    x0, y0 = int(max(hip[0] - half, 0)), int(max(hip[1] - half, 0))
+    x1, y1 = int(min(hip[0] + half, w)), int(min(hip[1] + half, h))
+    if x1 - x0 < 16 or y1 - y0 < 16:
+        return None
+    gray = cv2.cvtColor(image_bgr[y0:y1, x0:x1], cv2.COLOR_BGR2GRAY)
+    scale = ROI_PX / max(gray.shape)
+    small = cv2.medianBlur(
+        cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA), 5
+    )
+    lo, hi = (int(round(k * torso * scale)) for k in RADIUS_TORSO)
+    circles = cv2.HoughCircles(
+        small,
+        cv2.HOUGH_GRADIENT,
+        dp=1.0,
+        minDist=max(small.shape),
+        param1=HOUGH_EDGES,
+        param2=HOUGH_VOTES,
+        minRadius=max(lo, 4),
+        maxRadius=max(hi, 5),
+    )
+    if circles is None:
+        return None
+    cx, cy, r = (float(v) for v in circles[0][0])
+    return np.array([x0 + cx / scale, y0 + cy / scale, r / scale])
