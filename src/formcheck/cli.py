@@ -174,6 +174,9 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return errors.EXIT_NOT_HIP_THRUST
+    if report.status == "tracking_unreliable":
+        print(f"formcheck: {report.clip}: {report.warnings[-1]}", file=sys.stderr)
+        return errors.EXIT_TRACKING_UNRELIABLE
     return errors.EXIT_OK
 
 

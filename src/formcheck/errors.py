@@ -61,3 +61,6 @@ class UsageError(FormcheckError):
 
 #: formcheck batch: some clips failed (each has a row with its reason; the rest completed).
 EXIT_BATCH_FAILED = 8
+
+#: formcheck analyze: the pose was tracked too badly to count reps (the report says why).
+EXIT_TRACKING_UNRELIABLE = 9

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +29,13 @@ from formcheck.analysis.summary import (
     rep_score,
     summarize,
     variation,
+)
+from formcheck.analysis.tracking import (
+    UNRELIABLE_CLIP_SHARE,
+    segment_error,
+    unreliable_reason,
+    unreliable_share,
+    unreliable_top,
 )
 from formcheck.analysis.view import View, ankle_dy, classify_view, planted_leg, working_leg
 from formcheck.config import Config
@@ -105,9 +113,18 @@ def analyze_series(
     why_not = [not_hip_thrust(e, metrics, cfg.reps) for e in counted]
     events = [e for e, why in zip(counted, why_not, strict=True) if why is None]
     phases = phase_times(metrics.t_s, metrics.hip_height, events, cfg.reps.still_share)
-    reps, var = _assess(series, metrics, view, events, phases, cfg)  # faults
+    error = segment_error(series, view)  # tracking quality: a skeleton that is not the lifter
+    reps, var = _assess(series, metrics, view, events, phases, error, cfg)  # faults
     status: Status = "ok"
-    if not events and (counted or _upright(metrics, cfg)):
+    bad_share = unreliable_share(error, series.detected)
+    if events and bad_share >= UNRELIABLE_CLIP_SHARE:
+        status, reps = "tracking_unreliable", []
+        warnings.append(
+            f"the pose was tracked unreliably in {bad_share:.0%} of the frames (the skeleton's "
+            "limbs change length): no rep is counted or judged; film from the side with the "
+            "whole body in frame and in good light"
+        )
+    elif not events and (counted or _upright(metrics, cfg)):
         status = "not_hip_thrust"
         why = Counter(w for w in why_not if w).most_common(1)
         warnings.append(
@@ -117,6 +134,10 @@ def analyze_series(
     elif not events:
         warnings.append("no repetition found (the hips never rose and came back down)")
     reasons = assessability(view, var.startswith("single_leg"), _legs_seen(reps))
+    reps = [  # what a rep was not judged on, among the codes the set can show
+        replace(r, not_judged={c: w for c, w in r.not_judged.items() if reasons[c] is None})
+        for r in reps
+    ]
     return SetReport(
         clip=clip,
         status=status,
@@ -140,6 +161,7 @@ def _assess(
     view: View,
     events: list[RepEvent],
     phases: list[PhaseTimes],
+    error: np.ndarray,
     cfg: Config,
 ) -> tuple[list[Rep], str]:
     """Per-rep faults, then the set-level ones (range drift, left/right asymmetry)."""
@@ -164,8 +186,9 @@ def _assess(
     hidden = hip_hidden(series, view.metric_side)  # a plate over the hip
     unjudged: list[dict[str, str]] = []
     for ph, (rm, top, rise, bottom) in zip(phases, windows, strict=True):
-        blind = top_hidden(hidden, top)
-        unjudged.append({c: HIDDEN_HIP_REASON for c in HIDDEN_HIP_FAULTS if blind and c in codes})
+        bad = unreliable_top(error, ph.top_i, fs)
+        blind = bad is not None or top_hidden(hidden, top)
+        unjudged.append(_not_judged(codes, bad, blind))
         ctx = RepContext(
             rm,
             series.visibility,
@@ -184,7 +207,11 @@ def _assess(
     drift = range_drift_findings(rises, best, cfg.faults, view) if "range_drift" in codes else {}
     set_level = [
         {k: f for k, f in drift.items() if "range_drift" not in unjudged[k - 1]},
-        asymmetry_findings(peaks, legs, cfg.faults, view),
+        {
+            k: f
+            for k, f in asymmetry_findings(peaks, legs, cfg.faults, view).items()
+            if "asymmetry" not in unjudged[k - 1]
+        },
     ]
     reps = []
     for k, (ev, ph) in enumerate(zip(events, phases, strict=True)):
@@ -211,6 +238,14 @@ def _assess(
             )
         )
     return reps, variation(m, events, legs)
+
+
+def _not_judged(codes: list[str], unreliable: float | None, hip_hidden: bool) -> dict[str, str]:
+    """Code -> why a rep is not judged on it: every code when its top was tracked badly, the
+    hip's codes when the load hides the hip, none otherwise."""
+    if unreliable is not None:
+        return dict.fromkeys(codes, unreliable_reason(unreliable))
+    return {c: HIDDEN_HIP_REASON for c in HIDDEN_HIP_FAULTS if hip_hidden and c in codes}
 
 
 def _nanmedian(x: np.ndarray) -> float | None:

@@ -18,7 +18,7 @@ from formcheck.landmarks.series import PoseSeries
 
 SCHEMA_VERSION = "1.1"
 Severity = Literal["minor", "moderate", "major"]
-Status = Literal["ok", "not_hip_thrust"]
+Status = Literal["ok", "not_hip_thrust", "tracking_unreliable"]
 
 
 @dataclass(frozen=True)

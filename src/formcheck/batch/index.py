@@ -86,7 +86,7 @@ th button{all:unset;cursor:pointer}
 th button:focus{outline:2px solid #005fcc}
 img{width:160px;height:auto;display:block}
 .failed{background:#fde8e8}
-.not_hip_thrust{background:#fff6dd}
+.not_hip_thrust,.tracking_unreliable{background:#fff6dd}
 .fault{display:inline-block;background:#333;color:#fff;border-radius:3px;padding:0 .3rem;
 margin:.1rem;font-size:.85rem}
 .none{color:#555}
@@ -212,6 +212,7 @@ def render_index(out: Path, results: list[ClipResult]) -> str:
 <label for="fault">Fault</label><select id="fault"><option value="">any</option>{options}</select>
 <label for="status">Status</label><select id="status"><option value="">any</option>
 <option value="ok">ok</option><option value="not_hip_thrust">not a hip thrust</option>
+<option value="tracking_unreliable">tracking unreliable</option>
 <option value="failed">failed</option></select>
 <label for="q">Clip</label><input id="q" type="search" placeholder="name contains">
 <span id="count" aria-live="polite"></span>

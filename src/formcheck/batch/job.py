@@ -50,7 +50,7 @@ class ClipResult:
     clip_id: str
     source: str
     key: str
-    status: str  # ok, not_hip_thrust, failed
+    status: str  # ok, not_hip_thrust, tracking_unreliable, failed
     reason: str = ""
     exit_code: int = 0
     seconds: float = 0.0

@@ -14,8 +14,9 @@ from formcheck.pose.track import DEFAULT_MAX_FPS, ProgressFn, read_pose_series
 
 log = logging.getLogger(__name__)
 
-#: Bumped when what a cached entry holds changes (v2: weight plates over the hip).
-CACHE_VERSION = "v2"
+#: Bumped when what a cached entry holds changes (v2: weight plates over the hip; v3: plates
+#: searched every 100 ms).
+CACHE_VERSION = "v3"
 
 
 def default_cache_dir() -> Path:

@@ -93,6 +93,11 @@ def import_mediapipe() -> types.ModuleType:
     return mediapipe
 
 
+#: The plate over the hip is looked for this often (ms) and held in between: 10 searches a
+#: second cost ~3% of the pose estimate at 30 fps (benchmarks/bench_plate.py).
+PLATE_EVERY_MS = 100
+
+
 class MediaPipePose:
     """Pose Landmarker in VIDEO mode over a `.task` bundle.
 
@@ -147,6 +152,8 @@ class MediaPipePose:
                     )
                 )
         self.find_plates = find_plates
+        self._plate: np.ndarray | None = None
+        self._next_plate_ms = 0
         self._crowd_every_s = crowd_check_s or 0.0
         self._next_check_s = 0.0
         self._people = 1
@@ -178,8 +185,17 @@ class MediaPipePose:
         xy, vis = poses[k]
         world = np.array([[p.x, p.y, p.z] for p in result.pose_world_landmarks[k]], dtype=float)
         self._last_center = np.nanmean(xy, axis=0)
-        plate = find_plate(image_bgr, xy) if self.find_plates else None
-        return PoseFrame(timestamp_s, xy, vis, world, people, plate)
+        return PoseFrame(timestamp_s, xy, vis, world, people, self._plate_at(image_bgr, xy, ms))
+
+    def _plate_at(self, image_bgr: np.ndarray, xy: np.ndarray, ms: int) -> np.ndarray | None:
+        """The plate over the hip, looked for every PLATE_EVERY_MS and held in between (it
+        moves with the hips, a few pixels a frame; ~3 ms a search at 1080p)."""
+        if not self.find_plates:
+            return None
+        if ms >= self._next_plate_ms:
+            self._plate = find_plate(image_bgr, xy)
+            self._next_plate_ms = ms + PLATE_EVERY_MS
+        return self._plate
 
     def _detect(self, image: Any, ms: int, timestamp_s: float) -> Any:
         result = self._landmarker.detect_for_video(image, ms)

@@ -281,6 +281,8 @@ def _keyframes(report: SetReport, keyframes: dict[int, bytes]) -> str:
     for r in reps:
         uri = "data:image/jpeg;base64," + base64.b64encode(keyframes[r.index]).decode("ascii")
         faults = ", ".join(RULES[f.code].title.lower() for f in r.faults) or "no faults"
+        if r.not_judged:
+            faults += f"; not judged: {', '.join(sorted(set(r.not_judged.values())))}"
         alt = f"Rep {r.index} at lockout ({_n(r.lockout_s, 2)} s): score {r.score}, {faults}"
         worst_note = " (lowest score)" if r.index == worst else ""
         cls = ' class="worst"' if r.index == worst else ""

@@ -302,7 +302,11 @@ def draw_overlay(frame_bgr: np.ndarray, report: SetReport, i: int) -> np.ndarray
     if report.view.sagittal and not blind:
         draw_gauge(img, deg, WHITE, st, gx0, gy0 + margin, w - margin)
     elif blind:
-        for k, text in enumerate(("hip angle: not judged", "(load hides the hip)")):
+        reasons = " ".join((current or report.reps[-1]).not_judged.values())
+        why = (
+            "(tracking unreliable)" if "tracking unreliable" in reasons else "(load hides the hip)"
+        )
+        for k, text in enumerate(("hip angle: not judged", why)):
             put_text(img, text, (gx0, gy0 + margin + st.px(24 + 26 * k)), ps, GREY, pt)
     else:
         put_text(img, "hip angle: n/a", (gx0, gy0 + margin + st.px(24)), ps, GREY, pt)
