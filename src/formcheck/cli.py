@@ -46,6 +46,11 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--json", metavar="PATH", help="write report.json here instead; '-' = stdout")
     a.add_argument("--model", help="pose model: full, lite, heavy, or a .task path")
     a.add_argument("--config", type=Path, help="TOML file overriding thresholds")
+    a.add_argument(
+        "--plate-cm",
+        type=float,
+        help="diameter of the plates on the bar, for bar speeds in m/s (default 45)",
+    )
     a.add_argument("--save-landmarks", type=Path, metavar="NPZ", help="also save the landmarks")
     a.add_argument("--no-video", action="store_true", help="skip annotated.mp4")
     a.add_argument(
@@ -133,12 +138,12 @@ def _progress(enabled: bool):  # type: ignore[no-untyped-def]
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
-    from formcheck.config import load_config
+    from formcheck.config import load_config, with_plate
     from formcheck.pipeline import analyze
     from formcheck.report.json_report import dumps, write_atomic
     from formcheck.report.table import render_table
 
-    cfg = load_config(args.config)
+    cfg = with_plate(load_config(args.config), args.plate_cm)
     progress, close = _progress(not args.quiet and sys.stderr.isatty())
     try:
         report = analyze(

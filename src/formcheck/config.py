@@ -138,6 +138,22 @@ class FaultConfig:
 
 
 @dataclass(frozen=True)
+class LoadConfig:
+    """The load over the hip (a barbell's plates): the bar's path and speed."""
+
+    plate_cm: float = _t(
+        45.0, "cm", 10, 60, "plate diameter, the scale of bar speeds (standard plates: 45 cm)"
+    )
+    radius_spread_max: float = _t(
+        0.1,
+        "ratio",
+        0.01,
+        1,
+        "plate radius interquartile range / median above this: the scale is not trusted",
+    )
+
+
+@dataclass(frozen=True)
 class LiveConfig:
     """Live coaching (formcheck live): setup check, cue timing, end of set."""
 
@@ -155,6 +171,7 @@ class Config:
     cleaning: CleaningConfig = field(default_factory=CleaningConfig)
     reps: RepConfig = field(default_factory=RepConfig)
     faults: FaultConfig = field(default_factory=FaultConfig)
+    load: LoadConfig = field(default_factory=LoadConfig)
     live: LiveConfig = field(default_factory=LiveConfig)
 
 
@@ -200,3 +217,10 @@ def _override(section: Any, values: dict[str, Any], where: str) -> Any:
         if not lo <= value <= hi:
             raise ConfigError(f"{where} {key} = {value!r} is outside [{lo}, {hi}] {unit}")
     return replace(section, **{k: float(v) for k, v in values.items()})
+
+
+def with_plate(cfg: Config, plate_cm: float | None) -> Config:
+    """``cfg`` with the plate diameter of ``--plate-cm`` (checked as a config value)."""
+    if plate_cm is None:
+        return cfg
+    return replace(cfg, load=_override(cfg.load, {"plate_cm": plate_cm}, "--plate-cm:"))

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
+from formcheck.analysis.bar import BarTrack, RepBar, bar_track, rep_bar
 from formcheck.analysis.faults import (
     RepContext,
     assess_rep,
@@ -20,7 +21,13 @@ from formcheck.analysis.faults import (
     range_drift_findings,
     reference_rise,
 )
-from formcheck.analysis.load import HIDDEN_HIP_FAULTS, HIDDEN_HIP_REASON, hip_hidden, top_hidden
+from formcheck.analysis.load import (
+    HIDDEN_HIP_FAULTS,
+    HIDDEN_HIP_POSITION,
+    HIDDEN_HIP_REASON,
+    hip_hidden,
+    top_hidden,
+)
 from formcheck.analysis.metrics import FrameMetrics, compute_metrics, nanmedian
 from formcheck.analysis.reps import PhaseTimes, RepEvent, count_reps, phase_times
 from formcheck.analysis.summary import (
@@ -109,12 +116,16 @@ def analyze_series(
     series = clean_series(raw, cfg.cleaning, smoother)  # landmarks
     view = classify_view(series, working_leg(series))  # view and near side
     metrics = compute_metrics(series, view.metric_side)  # per-frame metrics
-    counted = count_reps(metrics.hip_height, cfg.reps.min_rise)  # reps
+    hidden = hip_hidden(series, view.metric_side)  # a load over the hip
+    bar = bar_track(series, metrics, hidden, view, cfg.load)  # and its bar, if it has one
+    height = metrics.hip_height if bar is None else bar.height  # what reps are counted on
+    counted = count_reps(height, cfg.reps.min_rise)  # reps
     why_not = [not_hip_thrust(e, metrics, cfg.reps) for e in counted]
     events = [e for e, why in zip(counted, why_not, strict=True) if why is None]
-    phases = phase_times(metrics.t_s, metrics.hip_height, events, cfg.reps.still_share)
+    phases = phase_times(metrics.t_s, height, events, cfg.reps.still_share)
     error = segment_error(series, view)  # tracking quality: a skeleton that is not the lifter
-    reps, var = _assess(series, metrics, view, events, phases, error, cfg)  # faults
+    seen = _Seen(height, error, hidden, bar)
+    reps, var = _assess(series, metrics, view, events, phases, seen, cfg)  # faults
     status: Status = "ok"
     bad_share = unreliable_share(error, series.detected)
     if events and bad_share >= UNRELIABLE_CLIP_SHARE:
@@ -152,6 +163,7 @@ def analyze_series(
         fps=raw.fps,
         series=series,
         metrics=metrics,
+        bar=bar,
     )
 
 
@@ -161,7 +173,7 @@ def _assess(
     view: View,
     events: list[RepEvent],
     phases: list[PhaseTimes],
-    error: np.ndarray,
+    seen: _Seen,
     cfg: Config,
 ) -> tuple[list[Rep], str]:
     """Per-rep faults, then the set-level ones (range drift, left/right asymmetry)."""
@@ -172,7 +184,7 @@ def _assess(
     codes = [c for c, why in assessability(view, True, 2).items() if why is None]
     fs = frame_rate(series)
     by_side: dict[Side | None, FrameMetrics] = {view.metric_side: m}
-    rises = [float(m.hip_height[e.top_i] - m.hip_height[e.bottom_i]) for e in events]
+    rises = [float(seen.height[e.top_i] - seen.height[e.bottom_i]) for e in events]
     faults: list[list[Finding]] = []
     peaks: list[float | None] = []
     lows: list[float | None] = []
@@ -183,12 +195,12 @@ def _assess(
             by_side[side] = compute_metrics(series, side)
         windows.append((by_side[side], *phase_slices(by_side[side], ph, fs)))
     usual_neck = nanmedian(np.array([nanmedian(rm.neck_deg[top]) for rm, top, _, _ in windows]))
-    hidden = hip_hidden(series, view.metric_side)  # a plate over the hip
     unjudged: list[dict[str, str]] = []
+    bars: list[RepBar | None] = []
     for ph, (rm, top, rise, bottom) in zip(phases, windows, strict=True):
-        bad = unreliable_top(error, ph.top_i, fs)
-        blind = bad is not None or top_hidden(hidden, top)
-        unjudged.append(_not_judged(codes, bad, blind))
+        bad = unreliable_top(seen.error, ph.top_i, fs)
+        blind = bad is not None or top_hidden(seen.hidden, top)
+        unjudged.append(_not_judged(codes, bad, top_hidden(seen.hidden, top), seen.bar))
         ctx = RepContext(
             rm,
             series.visibility,
@@ -200,9 +212,11 @@ def _assess(
             usual_neck,
         )
         faults.append(assess_rep(ctx, cfg.faults, [c for c in codes if c not in unjudged[-1]]))
-        seen = view.sagittal and not blind
-        peaks.append(_nanmedian(rm.hip_extension_deg[top]) if seen else None)
-        lows.append(_nanmedian(rm.hip_extension_deg[bottom]) if seen else None)
+        shown = view.sagittal and not blind
+        peaks.append(_nanmedian(rm.hip_extension_deg[top]) if shown else None)
+        lows.append(_nanmedian(rm.hip_extension_deg[bottom]) if shown else None)
+        end = min(rise.stop, len(m.t_s) - 1)
+        bars.append(rep_bar(seen.bar, m.t_s, m.torso_px, rise.start, end) if seen.bar else None)
     best = reference_rise(rises, faults)
     drift = range_drift_findings(rises, best, cfg.faults, view) if "range_drift" in codes else {}
     set_level = [
@@ -232,6 +246,7 @@ def _assess(
                 score=rep_score(found),
                 faults=found,
                 not_judged=unjudged[k],
+                bar=bars[k],
                 bottom_i=ev.bottom_i,
                 lockout_i=ev.top_i,
                 end_i=ph.end_i,
@@ -240,12 +255,28 @@ def _assess(
     return reps, variation(m, events, legs)
 
 
-def _not_judged(codes: list[str], unreliable: float | None, hip_hidden: bool) -> dict[str, str]:
-    """Code -> why a rep is not judged on it: every code when its top was tracked badly, the
-    hip's codes when the load hides the hip, none otherwise."""
+@dataclass(frozen=True)
+class _Seen:
+    """What the camera showed of the set, beside the metrics: the height reps are measured on
+    (the hips', or the bar's when a load hides them), each frame's tracking error, the frames
+    whose hip a plate hides, and the bar."""
+
+    height: np.ndarray
+    error: np.ndarray
+    hidden: np.ndarray
+    bar: BarTrack | None
+
+
+def _not_judged(
+    codes: list[str], unreliable: float | None, hip_hidden: bool, bar: BarTrack | None
+) -> dict[str, str]:
+    """Code -> why a rep is not judged on it: every code when its top was tracked badly; when
+    the load hides the hip, the codes of its position (and of its motion too when no bar
+    track stands in for it); none otherwise."""
     if unreliable is not None:
         return dict.fromkeys(codes, unreliable_reason(unreliable))
-    return {c: HIDDEN_HIP_REASON for c in HIDDEN_HIP_FAULTS if hip_hidden and c in codes}
+    hip = HIDDEN_HIP_POSITION if bar is not None else HIDDEN_HIP_FAULTS
+    return {c: HIDDEN_HIP_REASON for c in hip if hip_hidden and c in codes}
 
 
 def _nanmedian(x: np.ndarray) -> float | None:

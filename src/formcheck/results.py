@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from formcheck.analysis.bar import BarTrack, RepBar
 from formcheck.analysis.metrics import FrameMetrics
 from formcheck.analysis.rules import Source
 from formcheck.analysis.view import View
@@ -68,6 +69,7 @@ class Rep:
     faults: tuple[Finding, ...]
     #: fault code -> why this rep could not be judged on it (e.g. the load hides the hip)
     not_judged: dict[str, str] = field(default_factory=dict)
+    bar: RepBar | None = None  # the bar's rise and speed, when a plate shows the bar
     bottom_i: int = field(repr=False, default=0)
     lockout_i: int = field(repr=False, default=0)
     end_i: int = field(repr=False, default=0)
@@ -110,6 +112,7 @@ class SetReport:
     fps: float
     series: PoseSeries = field(repr=False, compare=False)
     metrics: FrameMetrics = field(repr=False, compare=False)
+    bar: BarTrack | None = field(default=None, repr=False, compare=False)
 
     @property
     def rep_count(self) -> int:

@@ -194,31 +194,24 @@ def neck_craning(c: RepContext, f: FaultConfig) -> Measurement | None:
 
 def _face_lift(c: RepContext, f: FaultConfig) -> Measurement | None:
     lift = nanmedian(c.m.face_pitch_deg[c.top]) - nanmedian(c.m.face_pitch_deg[c.bottom])
-    lift = (lift + 180.0) % 360.0 - 180.0  # NaN stays NaN
-    if not np.isfinite(lift) or lift <= f.face_lift_max_deg:
-        return None
-    return Measurement(
-        lift,
+    return _above(
+        (lift + 180.0) % 360.0 - 180.0,  # NaN stays NaN
         f.face_lift_max_deg,
+        f.neck_step_deg,
         "deg",
-        (lift - f.face_lift_max_deg) / f.neck_step_deg,
-        f"chin lifted {lift:.0f} deg against the trunk from the bottom to the top "
-        f"(limit {f.face_lift_max_deg:.0f}): the gaze should follow the sternum",
+        "chin lifted {v:.0f} deg against the trunk from the bottom to the top "
+        "(limit {thr:.0f}): the gaze should follow the sternum",
         ("ear", "eye", "shoulder"),
     )
 
 
 def _neck_rise(c: RepContext, f: FaultConfig) -> Measurement | None:
-    rise = nanmedian(c.m.neck_deg[c.top]) - c.usual_neck_top_deg
-    if not np.isfinite(rise) or rise <= f.neck_rise_max_deg:
-        return None
-    return Measurement(
-        rise,
+    return _above(
+        nanmedian(c.m.neck_deg[c.top]) - c.usual_neck_top_deg,
         f.neck_rise_max_deg,
+        f.neck_step_deg,
         "deg",
-        (rise - f.neck_rise_max_deg) / f.neck_step_deg,
-        f"head tipped back {rise:.0f} deg further than at your usual top "
-        f"(limit {f.neck_rise_max_deg:.0f})",
+        "head tipped back {v:.0f} deg further than at your usual top (limit {thr:.0f})",
         ("ear", "shoulder"),
     )
 

@@ -1,10 +1,11 @@
 """The load over the hip: the frames where a weight plate hides the hip landmark.
 
 A plate (`formcheck.pose.plate`) hides the hip when its disc covers the hip landmark. Hough
-circles also turn up on round things that are not plates (a knee, a dumbbell's end, gym
-equipment), here and there and at any size, so a frame counts only when its circle keeps the
-size of the set's plate (within `RADIUS_TOL` of the median radius of all covering circles: a
-plate does not change size) and most frames around it (`STEADY_S`) have one too. And a load
+circles also turn up on round things that are not plates (a knee, a dumbbell's end, a
+plate's own lettering), here and there and at any size, so only circles of the set's plate
+size count (within `RADIUS_TOL` of the median radius of all covering circles: a plate does not
+change size), and a frame is hidden when most of those within `STEADY_S` of it cover the hip
+(a frame without one, or with a circle of another size, is decided by its neighbours). And a load
 rests on the hips for the whole set, so a clip has one only when it covers the hip in most
 frames (`LOADED_SHARE`; on ../shared the barbell hip thrust wongfit__hip-thrust measures 0.97,
 and circles found on thighs, glutes and dumbbells 0.14-0.45). The reps
@@ -25,8 +26,9 @@ from formcheck.landmarks.series import PoseSeries
 #: A covering circle within this share of the median covering radius is the set's plate.
 RADIUS_TOL = 0.25
 #: A plate is there when a same-size plate covers the hip in most frames of this window.
-STEADY_S = 0.5
-#: A clip has a load over the hip when it covers the hip in this share of its frames.
+STEADY_S = 1.0
+#: A clip has a load over the hip when a plate of its size is seen covering the hip in this
+#: share of the frames with a person.
 LOADED_SHARE = 0.6
 #: The top of a rep is hidden when the plate covers the hip in this share of its frames.
 HIDDEN_TOP_SHARE = 0.5
@@ -42,6 +44,9 @@ HIDDEN_HIP_FAULTS = (
     "bounce",
     "range_drift",
 )
+#: Of those, the ones judged on the hip's position: still not judged when the bar's track
+#: (`formcheck.analysis.bar`) stands in for the hip's motion.
+HIDDEN_HIP_POSITION = ("incomplete_lockout", "lumbar_hyperextension", "pelvic_tilt_rotation")
 HIDDEN_HIP_REASON = "hip hidden by the load: a plate covers it, so its position is a guess"
 
 
@@ -53,12 +58,16 @@ def hip_hidden(series: PoseSeries, side: Side | None) -> np.ndarray:
         covers = np.linalg.norm(hip - plate[:, :2], axis=-1) < plate[:, 2]
         radius = nanmedian(plate[covers, 2]) if covers.any() else np.nan
         same = np.abs(plate[:, 2] - radius) <= RADIUS_TOL * radius
-    found = (covers & same).astype(float)
+    # the set's plate over the hip (1) or elsewhere (0); no circle, or another size: unknown
+    seen = np.where(same, covers.astype(float), np.nan)
     size = max(int(round(STEADY_S * frame_rate(series))), 1)
-    hidden = np.asarray(uniform_filter1d(found, size, mode="nearest") > 0.5)
-    seen = series.detected
-    if not seen.any() or hidden[seen].mean() < LOADED_SHARE:
-        return np.zeros(len(series), dtype=bool)
+    votes = uniform_filter1d(np.nan_to_num(seen), size, mode="nearest")
+    known = uniform_filter1d(np.isfinite(seen).astype(float), size, mode="nearest")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        hidden = np.asarray((known > 0) & (votes / known > 0.5))
+    person = series.detected
+    if not person.any() or np.mean(seen[person] == 1.0) < LOADED_SHARE:
+        return np.zeros(len(series), dtype=bool)  # no load: it would be there all along
     return hidden
 
 

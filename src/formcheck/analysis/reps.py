@@ -28,6 +28,10 @@ from formcheck.config import RepConfig
 STILL_SHARE = RepConfig().still_share
 
 
+#: A descent is seen once the hips have dropped this share of the rep's rise.
+DESCENT_SEEN = 0.25
+
+
 class RepState(Enum):
     SEEK_BOTTOM = "seek_bottom"
     RISING = "rising"
@@ -147,11 +151,14 @@ def phase_times(
         thr_up = still_share * v[up_peak]
         c0 = _walk(v, up_peak, b, thr_up)
         c1 = _walk(v, up_peak, p, thr_up)
-        reached_bottom = low_i > p and (h[p] - h[low_i]) >= 0.5 * (h[p] - h[b])
+        drop = h[p] - h[low_i] if low_i > p else 0.0
+        reached_bottom = drop >= 0.5 * (h[p] - h[b])
         ecc: float | None = None
         hold: float | None = None
         e0, e1 = p, len(h) - 1
-        if low_i > p and np.isfinite(v[p : low_i + 1]).any():
+        # the hold ends where a descent starts; a clip ending at the top (a dip of noise
+        # after it, under DESCENT_SEEN of the rise) leaves the hold's length unknown
+        if drop >= DESCENT_SEEN * (h[p] - h[b]) and np.isfinite(v[p : low_i + 1]).any():
             dn_peak = p + int(np.nanargmin(v[p : low_i + 1]))
             thr_dn = still_share * -v[dn_peak]
             e0 = _walk(v, dn_peak, p, thr_dn)

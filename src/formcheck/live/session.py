@@ -287,6 +287,11 @@ class _Loop:
             tempo=rep.tempo.label,
             faults=[f.code for f in rep.faults],
             not_judged=dict(rep.not_judged),
+            bar_mean_velocity_m_s=(
+                None
+                if rep.bar is None or rep.bar.mean_velocity_m_s is None
+                else round(rep.bar.mean_velocity_m_s, 3)
+            ),
             score=rep.score,
         )
         self.cues.offer_rep(rep, t_s)

@@ -4,7 +4,8 @@ front of the lifter's hip, found in each frame beside the pose.
 MediaPipe places a hidden hip at a guess (on ../shared's wongfit__hip-thrust, at the plate's
 centre, 20-30 deg off the true hip angle) and still reports it visible, so its visibility says
 nothing. The plate says it: a circle whose disc covers the hip landmark. `find_plate` looks for
-it with OpenCV's Hough transform in a square around the hip (2.6 torso lengths wide, shrunk to
+it with OpenCV's Hough transform (the ALT method, which scores how perfect a circle is) in a
+square around the hip (2.6 torso lengths wide, shrunk to
 `ROI_PX`), for radii of `RADIUS_TORSO` torso lengths (a 45 cm plate seen from the side at a
 torso length of ~50 cm). About 1-3 ms per frame; see docs/ACCURACY.md for what it finds.
 """
@@ -22,10 +23,15 @@ ROI_PX = 160
 ROI_HALF_TORSO = 1.3
 #: Plate radii looked for, in torso lengths (shoulder-hip distance).
 RADIUS_TORSO = (0.25, 0.9)
-#: Hough accumulator threshold at ROI_PX (higher = fewer, surer circles).
-HOUGH_VOTES = 30
+#: How perfect a circle must be (OpenCV's HOUGH_GRADIENT_ALT, 0-1): a plate's rim is a near
+#: perfect circle, the round shapes of thighs, glutes and lettering are not. At 0.85, plates
+#: over the hip are found in 97-99% of frames on ../shared's barbell clips; circles elsewhere
+#: in 0-2% of frames of its bodyweight and dumbbell clips (30% at the classic gradient method).
+PERFECTNESS = 0.85
 #: Canny upper threshold of the Hough transform.
-HOUGH_EDGES = 100
+HOUGH_EDGES = 150
+#: Accumulator resolution (inverse ratio to the image), as OpenCV recommends for the ALT method.
+HOUGH_DP = 1.5
 
 _HIPS = [Landmark.LEFT_HIP, Landmark.RIGHT_HIP]
 _SHOULDERS = [Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER]
@@ -46,17 +52,15 @@ def find_plate(image_bgr: np.ndarray, xy_px: np.ndarray) -> np.ndarray | None:
         return None
     gray = cv2.cvtColor(image_bgr[y0:y1, x0:x1], cv2.COLOR_BGR2GRAY)
     scale = ROI_PX / max(gray.shape)
-    small = cv2.medianBlur(
-        cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA), 5
-    )
+    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
     lo, hi = (int(round(k * torso * scale)) for k in RADIUS_TORSO)
     circles = cv2.HoughCircles(
         small,
-        cv2.HOUGH_GRADIENT,
-        dp=1.0,
+        cv2.HOUGH_GRADIENT_ALT,
+        dp=HOUGH_DP,
         minDist=max(small.shape),
         param1=HOUGH_EDGES,
-        param2=HOUGH_VOTES,
+        param2=PERFECTNESS,
         minRadius=max(lo, 4),
         maxRadius=max(hi, 5),
     )

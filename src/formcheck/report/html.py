@@ -16,6 +16,7 @@ from formcheck.analysis.rules import RULES
 from formcheck.config import Config
 from formcheck.report import plots
 from formcheck.report.json_report import _num
+from formcheck.report.table import bar_text
 from formcheck.results import Finding, Rep, SetReport
 
 _CSS = """
@@ -99,6 +100,8 @@ def _header(report: SetReport, analysed_on: dt.date) -> str:
         facts.append(("concentric speed loss", f"{_n(s.speed_loss_pct, 1)}%"))
     if s.first_breakdown_rep is not None:
         facts.append(("first breakdown", f"rep {s.first_breakdown_rep}"))
+    if report.bar is not None:
+        facts.append(("bar scale", report.bar.scale_note))
     out = [
         "<header>",
         f"<h1>Hip thrust form check: {escape(report.clip)}</h1>",
@@ -106,11 +109,6 @@ def _header(report: SetReport, analysed_on: dt.date) -> str:
         *(_fact(k, v) for k, v in facts),
         "</dl>",
     ]
-    if report.status != "ok":
-        out.append(
-            '<p class="note">This does not look like a hip thrust: the lifter is upright at '
-            "the top (a standing lift).</p>"
-        )
     out += [f'<p class="note">{escape(w)}</p>' for w in report.warnings]
     out.append("</header>")
     return "\n".join(out)
@@ -190,6 +188,8 @@ def _rep_row(r: Rep) -> str:
     ]
     findings = "".join(_finding(f) for f in r.faults) or "<li>no faults</li>"
     findings += _not_judged(r.not_judged)
+    if r.bar is not None:
+        findings += f'<li class="bar">bar: {escape(bar_text(r.bar))}</li>'
     faults = (
         f'<tr class="faults"><td></td><td colspan="{len(_REP_HEAD) - 1}">'
         f'<ul class="faults">{findings}</ul></td></tr>'
@@ -267,6 +267,18 @@ def _plots(report: SetReport, config: Config | None) -> str:
             "Hip rise divided by the time going up; a falling line is speed loss (fatigue).",
             no_reps,
         ),
+    ]
+    if report.bar is not None:
+        parts += [
+            "<h3>Bar velocity</h3>",
+            _figure(
+                plots.bar_svg(report),
+                "Vertical velocity of the bar (the plate's centre) over time; orange: each "
+                f"rep's concentric mean. Scale: {report.bar.scale_note}.",
+                "",
+            ),
+        ]
+    parts += [
         "</section>",
     ]
     return "\n".join(parts)

@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from formcheck.analysis.bar import BarTrack, RepBar
 from formcheck.results import SCHEMA_VERSION, Finding, Rep, SetReport, Tempo
 
 
@@ -61,6 +62,28 @@ def _rep(r: Rep) -> dict[str, Any]:
         "score": r.score,
         "faults": [_finding(f) for f in r.faults],
         "not_judged": dict(r.not_judged),
+        "bar": None if r.bar is None else _rep_bar(r.bar),
+    }
+
+
+def _rep_bar(b: RepBar) -> dict[str, Any]:
+    return {
+        "rise_m": _num(b.rise_m, 3),
+        "rise_torso": _num(b.rise_torso, 3),
+        "mean_velocity_m_s": _num(b.mean_velocity_m_s, 3),
+        "peak_velocity_m_s": _num(b.peak_velocity_m_s, 3),
+        "mean_velocity_torso_s": _num(b.mean_velocity_torso_s, 3),
+    }
+
+
+def _bar(b: BarTrack | None) -> dict[str, Any] | None:
+    if b is None:
+        return None
+    return {
+        "plate_cm": _num(b.plate_cm, 1),
+        "plate_diameter_px": _num(2 * b.radius_px, 1),
+        "metres_per_px": _num(b.m_per_px, 6),
+        "scale": b.scale_note,
     }
 
 
@@ -100,6 +123,7 @@ def to_dict(report: SetReport) -> dict[str, Any]:
             "top_faults": [{"code": c, "reps": n} for c, n in s.top_faults],
         },
         "reps": [_rep(r) for r in report.reps],
+        "bar": _bar(report.bar),
         "warnings": list(report.warnings),
         "video": {
             "frames": report.frames,

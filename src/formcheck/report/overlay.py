@@ -26,6 +26,9 @@ GREY: Color = (170, 170, 170)
 DARK: Color = (20, 20, 20)
 CYAN: Color = (235, 200, 40)
 GREEN: Color = (90, 200, 60)
+YELLOW: Color = (40, 220, 250)
+#: The bar's path is drawn over this many seconds before the frame.
+BAR_TRAIL_S = 2.0
 SEVERITY_COLORS: dict[str, Color] = {
     "minor": (40, 200, 240),  # yellow
     "moderate": (20, 140, 255),  # orange
@@ -267,6 +270,13 @@ def draw_overlay(frame_bgr: np.ndarray, report: SetReport, i: int) -> np.ndarray
     if np.isfinite(plate).all():  # what was taken for a plate over the hip
         cx, cy, r = (int(round(v)) for v in plate)
         cv2.circle(img, (cx, cy), r, GREY, st.px(2), cv2.LINE_AA)
+    if report.bar is not None:  # the bar's path over the last BAR_TRAIL_S
+        lo = int(np.searchsorted(series.timestamps_s, t - BAR_TRAIL_S))
+        path = np.stack([report.bar.x_px[lo : i + 1], report.bar.y_px[lo : i + 1]], axis=-1)
+        path = path[np.isfinite(path).all(axis=1)]
+        if len(path) > 1:
+            pts = np.round(path).astype(np.int32).reshape(-1, 1, 2)
+            cv2.polylines(img, [pts], False, YELLOW, st.px(3), cv2.LINE_AA)
     if side is not None and math.isfinite(deg) and not blind:
         draw_hip_arc(img, series.xy_px[i], side, deg, color, st)
     margin = st.px(12)

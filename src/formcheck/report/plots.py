@@ -199,6 +199,47 @@ def _speed_svg(report: SetReport) -> str | None:
     return to_svg(fig, "speed", label)
 
 
+def _bar_svg(report: SetReport) -> str | None:
+    """The bar's vertical velocity over time, each rep's concentric mean drawn over its rise."""
+    bar = report.bar
+    if bar is None:
+        return None
+    t = report.metrics.t_s
+    metres = bar.m_per_px is not None
+    scale = bar.m_per_px * report.metrics.torso_px if bar.m_per_px is not None else 1.0
+    with np.errstate(invalid="ignore"):
+        v = np.gradient(bar.height * scale, t)
+    fig = _figure(2.6)
+    ax = fig.add_subplot()
+    ax.plot(t, v, color="#0072B2", lw=1.2)
+    ax.axhline(0.0, color="#999999", lw=0.8)
+    for r in report.reps:
+        if r.bar is None:
+            continue
+        mean = r.bar.mean_velocity_m_s if metres else r.bar.mean_velocity_torso_s
+        if mean is None:
+            continue
+        c0 = r.lockout_s - (r.tempo.top_hold_s or 0.0) / 2.0 - r.tempo.concentric_s
+        ax.plot([c0, c0 + r.tempo.concentric_s], [mean, mean], color="#D55E00", lw=2.0)
+        ax.annotate(
+            f"{mean:.2f}",
+            (c0 + r.tempo.concentric_s / 2, mean),
+            fontsize=8,
+            ha="center",
+            va="bottom",
+        )
+    ax.set_xlabel("time (s)")
+    ax.set_ylabel("bar velocity (m/s)" if metres else "bar velocity (torso lengths / s)")
+    unit = "metres" if metres else "torso lengths"
+    return to_svg(fig, "bar", f"Vertical bar velocity over time in {unit} per second")
+
+
+def bar_svg(report: SetReport) -> str | None:
+    """The bar's velocity over time, when a plate over the hip shows the bar."""
+    with _style("bar"):
+        return _bar_svg(report)
+
+
 def hip_extension_svg(report: SetReport, config: Config | None = None) -> str | None:
     """Hip-extension angle over time with rep boundaries, phases and the lockout threshold."""
     with _style("hip"):

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from formcheck.analysis.bar import RepBar
 from formcheck.analysis.rules import RULES
 from formcheck.results import SetReport
 
 
 def _s(x: float | None, fmt: str = "{:.1f}") -> str:
     return "-" if x is None else fmt.format(x)
+
+
+def bar_text(b: RepBar) -> str:
+    if b.rise_m is None or b.mean_velocity_m_s is None or b.peak_velocity_m_s is None:
+        return f"rise {b.rise_torso:.2f} torso, mean {b.mean_velocity_torso_s:.2f} torso/s"
+    return (
+        f"rise {100 * b.rise_m:.0f} cm, concentric mean {b.mean_velocity_m_s:.2f} m/s, "
+        f"peak {b.peak_velocity_m_s:.2f} m/s"
+    )
 
 
 def render_table(report: SetReport) -> str:
@@ -45,6 +55,11 @@ def render_table(report: SetReport) -> str:
                 f"{_s(r.peak_hip_extension_deg, '{:.0f}'):>5}  {r.score:>5}  "
                 f"{faults}{' [partial]' if r.partial else ''}"
             )
+        if report.bar is not None:
+            lines.append(f"bar (plate over the hip): scale {report.bar.scale_note}")
+            for r in report.reps:
+                if r.bar is not None:
+                    lines.append(f"  rep {r.index}: {bar_text(r.bar)}")
         cues = []
         for code, n in s.top_faults[:3]:
             rule = RULES[code]
