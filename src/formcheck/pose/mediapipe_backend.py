@@ -189,7 +189,7 @@ class MediaPipePose:
 
     def _plate_at(self, image_bgr: np.ndarray, xy: np.ndarray, ms: int) -> np.ndarray | None:
         """The plate over the hip, looked for every PLATE_EVERY_MS and held in between (it
-        moves with the hips, a few pixels a frame; ~3 ms a search at 1080p)."""
+        moves with the hips, a few pixels a frame; 3-5 ms a search)."""
         if not self.find_plates:
             return None
         if ms >= self._next_plate_ms:

@@ -1,13 +1,13 @@
 """A weight plate over the hip: the large circle a barbell or plate-loaded hip thrust puts in
-front of the lifter's hip, found in each frame beside the pose.
+front of the lifter's hip, found beside the pose.
 
 MediaPipe places a hidden hip at a guess (on ../shared's wongfit__hip-thrust, at the plate's
 centre, 20-30 deg off the true hip angle) and still reports it visible, so its visibility says
 nothing. The plate says it: a circle whose disc covers the hip landmark. `find_plate` looks for
 it with OpenCV's Hough transform (the ALT method, which scores how perfect a circle is) in a
-square around the hip (2.6 torso lengths wide, shrunk to
-`ROI_PX`), for radii of `RADIUS_TORSO` torso lengths (a 45 cm plate seen from the side at a
-torso length of ~50 cm). About 1-3 ms per frame; see docs/ACCURACY.md for what it finds.
+square around the hip (2.6 torso lengths wide, shrunk to `ROI_PX`), for radii of
+`RADIUS_TORSO` torso lengths (a 45 cm plate seen from the side at a torso length of ~50 cm).
+3-5 ms a search (docs/PERFORMANCE.md); docs/ACCURACY.md says what it finds.
 """
 
 from __future__ import annotations
