@@ -211,3 +211,16 @@ def test_plates_survive_save_and_load(tmp_path) -> None:
     frame = back.frame(0)
     assert frame is not None and frame.plate_px is not None
     assert back.frame(len(back) - 1).plate_px is None  # type: ignore[union-attr]
+
+
+def test_a_plate_too_small_for_its_stated_size_gives_no_scale() -> None:
+    """Light plates (80 px across beside a 155 px shin) are not 45 cm plates; told their size,
+    the scale is trusted again."""
+    series, _ = build_set([RepShape()] * 3)
+    small = _plated(series, 40.0)
+    report = analyze_series(small, Config(), "light")
+    assert report.bar is not None and report.bar.m_per_px is None
+    assert "too small for a 45 cm plate" in report.bar.scale_note
+    cfg = replace(Config(), load=replace(Config().load, plate_cm=20.0))
+    told = analyze_series(small, cfg, "light")
+    assert told.bar is not None and told.bar.m_per_px == pytest.approx(0.10 / 40.0)

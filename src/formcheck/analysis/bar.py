@@ -14,9 +14,10 @@ over `SMOOTH_S` (two searches, so the held steps become slopes).
 
 Scale: a plate of known diameter (45 cm for standard plates; ``[load] plate_cm`` or
 ``--plate-cm``) gives metres per pixel = its radius in metres / its radius in pixels. It is
-trusted in a side view with a steady radius (interquartile range under ``radius_spread_max`` of
-the median); otherwise speeds are given in torso lengths per second only, and the report says
-why.
+trusted in a side view, with a steady radius (interquartile range under ``radius_spread_max``
+of the median), for a plate that is not too small for its stated size beside the lifter's shin
+(`MIN_PLATE_VS_SHIN`); otherwise speeds are given in torso lengths per second only, and the
+report says why.
 """
 
 from __future__ import annotations
@@ -35,6 +36,12 @@ from formcheck.landmarks.series import PoseSeries
 
 #: Samples further apart than this are not joined (the bar is unknown between).
 MAX_GAP_S = 0.5
+#: A shin (knee to ankle joint) is about this long in adults, in cm.
+SHIN_CM = 40.0
+#: A plate looks at least this share of its size beside the shin: it hangs on the bar's end,
+#: nearer the camera than the leg, so perspective only makes it look larger
+#: (wongfit__hip-thrust's 45 cm plate measures 1.44 shins; gymfitness's light plates 0.77).
+MIN_PLATE_VS_SHIN = 0.8
 #: The track must cover this share of the frames whose hip the plate hides.
 MIN_COVER = 0.8
 #: The joined track is averaged over this window.
@@ -85,8 +92,22 @@ def bar_track(
     floor = nanmedian(point(series.xy_px, "ankle", view.metric_side)[:, 1])
     q1, q3 = np.percentile(plate[sample, 2], [25, 75])
     spread = float((q3 - q1) / radius)
+    shin = nanmedian(
+        np.linalg.norm(
+            point(series.xy_px, "knee", view.metric_side)
+            - point(series.xy_px, "ankle", view.metric_side),
+            axis=-1,
+        )
+    )
+    looks = 2 * radius / shin  # the plate's diameter in shin lengths
     if view.kind != "side":
         m_per_px, note = None, f"not trusted: a {view.kind} view shows the plate at an angle"
+    elif not looks >= MIN_PLATE_VS_SHIN * cfg.plate_cm / SHIN_CM:
+        m_per_px = None
+        note = (
+            f"not trusted: the plate measures {looks:.2f} shin lengths across, too small for "
+            f"a {cfg.plate_cm:g} cm plate (give its size with --plate-cm)"
+        )
     elif spread > cfg.radius_spread_max:
         m_per_px, note = None, f"not trusted: the plate's size varies by {spread:.0%}"
     else:

@@ -5,7 +5,8 @@ circles also turn up on round things that are not plates (a knee, a dumbbell's e
 plate's own lettering), here and there and at any size, so only circles of the set's plate
 size count (within `RADIUS_TOL` of the median radius of all covering circles: a plate does not
 change size), and a frame is hidden when most of those within `STEADY_S` of it cover the hip
-(a frame without one, or with a circle of another size, is decided by its neighbours). And a load
+(a frame with a circle of another size is decided by its neighbours; one without any circle
+shows the hip uncovered). And a load
 rests on the hips for the whole set, so a clip has one only when it covers the hip in most
 frames (`LOADED_SHARE`; on ../shared the barbell hip thrust wongfit__hip-thrust measures 0.97,
 and circles found on thighs, glutes and dumbbells 0.14-0.45). The reps
@@ -58,8 +59,10 @@ def hip_hidden(series: PoseSeries, side: Side | None) -> np.ndarray:
         covers = np.linalg.norm(hip - plate[:, :2], axis=-1) < plate[:, 2]
         radius = nanmedian(plate[covers, 2]) if covers.any() else np.nan
         same = np.abs(plate[:, 2] - radius) <= RADIUS_TOL * radius
-    # the set's plate over the hip (1) or elsewhere (0); no circle, or another size: unknown
-    seen = np.where(same, covers.astype(float), np.nan)
+    # the set's plate over the hip (1); elsewhere, or no circle at all (0); a circle of
+    # another size (lettering, an inner plate): unknown, decided by its neighbours
+    other = np.isfinite(plate[:, 2]) & ~same
+    seen = np.where(other, np.nan, (covers & same).astype(float))
     size = max(int(round(STEADY_S * frame_rate(series))), 1)
     votes = uniform_filter1d(np.nan_to_num(seen), size, mode="nearest")
     known = uniform_filter1d(np.isfinite(seen).astype(float), size, mode="nearest")
