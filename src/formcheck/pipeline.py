@@ -199,8 +199,9 @@ def _assess(
     bars: list[RepBar | None] = []
     for ph, (rm, top, rise, bottom) in zip(phases, windows, strict=True):
         bad = unreliable_top(seen.error, ph.top_i, fs)
-        blind = bad is not None or top_hidden(seen.hidden, top)
-        unjudged.append(_not_judged(codes, bad, top_hidden(seen.hidden, top), seen.bar))
+        covered = top_hidden(seen.hidden, top)
+        blind = bad is not None or covered
+        unjudged.append(_not_judged(codes, bad, covered, seen.bar))
         ctx = RepContext(
             rm,
             series.visibility,

@@ -1,17 +1,16 @@
 """The load over the hip: the frames where a weight plate hides the hip landmark.
 
-A plate (`formcheck.pose.plate`) hides the hip when its disc covers the hip landmark. Hough
-circles also turn up on round things that are not plates (a knee, a dumbbell's end, a
-plate's own lettering), here and there and at any size, so only circles of the set's plate
-size count (within `RADIUS_TOL` of the median radius of all covering circles: a plate does not
-change size), and a frame is hidden when most of those within `STEADY_S` of it cover the hip
-(a frame with a circle of another size is decided by its neighbours; one without any circle
-shows the hip uncovered). And a load
-rests on the hips for the whole set, so a clip has one only when it covers the hip in most
-frames (`LOADED_SHARE`; on ../shared the barbell hip thrust wongfit__hip-thrust measures 0.97,
-and circles found on thighs, glutes and dumbbells 0.14-0.45). The reps
-whose top is hidden get the faults that need the hip's position marked not judged
-(`HIDDEN_HIP_FAULTS`), rather than a verdict on a guessed hip.
+A plate (`formcheck.pose.plate`) hides the hip when its disc covers the hip landmark. Only
+circles of the set's plate size count (within `RADIUS_TOL` of the median radius of all
+covering circles: a plate does not change size). A frame is hidden when most frames within
+`STEADY_S` of it show that plate over the hip: a frame with a circle of another size (the
+plate's lettering, an inner plate) is left to its neighbours; one without any circle shows the
+hip uncovered. A load rests on the hips for the whole set, so a clip has one only when the
+plate is seen covering the hip in `LOADED_SHARE` of the frames with a person (on ../shared:
+wongfit__hip-thrust and gymfitness__hip-thrust, whose light plate covers the hip at the bottom
+but not at the top; no other clip). The reps whose top is hidden get the faults that need the
+hip's position (`HIDDEN_HIP_POSITION`), and its motion too when no bar track stands in for it
+(`HIDDEN_HIP_FAULTS`), marked not judged rather than a verdict on a guessed hip.
 """
 
 from __future__ import annotations
