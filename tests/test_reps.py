@@ -7,32 +7,43 @@ import pytest
 from builders import RepShape, build_set, with_dropouts
 
 from formcheck.analysis.reps import RepCounter, RepEvent, RepState, count_reps, phase_times
-from formcheck.config import Config
+from formcheck.config import Config, RepConfig
+from formcheck.landmarks.series import PoseSeries
 from formcheck.pipeline import analyze_series
 
 RISE = 0.15
+DT = 0.1  # s between samples in the per-sample tables
 
 
 @pytest.mark.parametrize(
     ("samples", "events_at", "states"),
     [
-        # a clean up-and-down: bottom confirmed at 0.2, top confirmed once it falls 0.15 from 0.6
-        ([0.0, 0.2, 0.6, 0.5, 0.4], [4], "SRRRS"),
+        # a clean up-and-down: still at the bottom for 0.2 s, the bottom is seen; it is
+        # confirmed at 0.2, the top once the hips fall 0.15 from 0.6
+        ([0.0, 0.0, 0.0, 0.2, 0.6, 0.5, 0.4], [6], "SSSRRRS"),
+        # the clip opens near the top of a rise (0.1 below it): that rep's bottom was never
+        # seen, so it is not counted; the next one, from the bottom seen after the descent, is
+        ([0.5, 0.6, 0.6, 0.3, 0.0, 0.4, 0.7, 0.5], [7], "SSSSSRRS"),
+        # the clip opens on a rise that still climbs 0.25 (unseen_bottom_rise): most of it
+        # is seen, it counts
+        ([0.0, 0.2, 0.4, 0.6, 0.4], [4], "SSRRS"),
+        # the hips came down into the first low: seen at once
+        ([0.1, 0.0, 0.2, 0.6, 0.4], [4], "SSRRS"),
         # jitter smaller than min_rise never starts a rep
         ([0.0, 0.1, 0.0, 0.1, 0.05, 0.12], [], "SSSSSS"),
         # starting at the top: the first fall is not a rep, the rise after it is
         ([0.6, 0.6, 0.3, 0.0, 0.4, 0.7, 0.5], [6], "SSSSRRS"),
         # NaN (person unseen) is skipped without changing state
-        ([0.0, 0.3, np.nan, 0.6, 0.4], [4], "SRRRS"),
+        ([0.1, 0.0, 0.3, np.nan, 0.6, 0.4], [5], "SSRRRS"),
         # two reps back to back
-        ([0.0, 0.5, 0.2, 0.0, 0.5, 0.2], [2, 5], "SRSSRS"),
+        ([0.1, 0.0, 0.5, 0.2, 0.0, 0.5, 0.2], [3, 6], "SSRSSRS"),
     ],
 )
 def test_counter_per_frame(samples: list[float], events_at: list[int], states: str) -> None:
-    counter = RepCounter(RISE)
+    counter = RepCounter(RISE, bottom_seen_s=0.2, unseen_bottom_rise=0.25)
     got_events, got_states = [], ""
     for i, h in enumerate(samples):
-        if counter.update(h) is not None:
+        if counter.update(h, i * DT) is not None:
             got_events.append(i)
         got_states += "R" if counter.state is RepState.RISING else "S"
     assert got_events == events_at
@@ -47,14 +58,16 @@ def test_counter_per_frame(samples: list[float], events_at: list[int], states: s
     ],
 )
 def test_finish_counts_only_a_finished_rise(tail: list[float], counted: bool) -> None:
-    events = count_reps(np.array([0.0, 0.0, 0.1, *tail]), RISE)
+    h = np.array([0.0, 0.0, 0.0, 0.1, *tail])
+    cfg = RepConfig(min_rise=RISE, bottom_seen_s=0.2)
+    events = count_reps(np.arange(len(h)) * DT, h, cfg)
     assert (len(events) == 1) is counted
 
 
 def test_counter_reset() -> None:
     counter = RepCounter(RISE)
-    for h in (0.0, 0.4):
-        counter.update(h)
+    for i, h in enumerate((0.1, 0.0, 0.4)):
+        counter.update(h, i * DT)
     assert counter.state is RepState.RISING
     counter.reset()
     assert counter.state is RepState.SEEK_BOTTOM
@@ -82,6 +95,39 @@ def test_rep_count(kw: dict[str, object], n: int) -> None:
     assert report.rep_count == n
     for rep, lockout in zip(report.reps, truth.lockout_s, strict=True):
         assert rep.lockout_s == pytest.approx(lockout, abs=0.25)
+
+
+def _from(series: PoseSeries, t0_s: float) -> PoseSeries:
+    """The series as a recording that began at ``t0_s``."""
+    keep = series.timestamps_s >= t0_s
+    return PoseSeries(
+        series.timestamps_s[keep],
+        series.xy_px[keep],
+        series.visibility[keep],
+        series.world_xyz_m[keep],
+        series.n_people[keep],
+        series.image_size,
+        series.fps,
+    )
+
+
+@pytest.mark.parametrize(
+    ("t0_s", "n"),
+    [
+        (0.0, 3),  # 1.1 s still at the bottom before rep 1's rise (1.1-2.1 s, 0.06-0.68)
+        (0.85, 3),  # 0.25 s of it: the bottom is seen
+        (1.4, 3),  # the recording begins on the rise (0.2), most of it is still to come
+        (1.8, 2),  # near its top (0.57): rep 1's bottom was never seen, its rise barely
+        (2.0, 2),
+    ],
+)
+def test_a_rise_under_way_when_the_clip_starts_is_not_a_rep(t0_s: float, n: int) -> None:
+    """Live and offline agree on it, whatever the exact height of the first frame."""
+    series, truth = build_set([RepShape()] * 3, noise_px=1.0)
+    report = analyze_series(_from(series, t0_s), Config(), "late")
+    assert report.rep_count == n
+    lockouts = [r.lockout_s for r in report.reps]
+    assert lockouts == pytest.approx(truth.lockout_s[3 - n :], abs=0.25)
 
 
 def test_partial_rep_is_counted_and_flagged() -> None:

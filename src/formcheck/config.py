@@ -49,6 +49,23 @@ class RepConfig:
         0.08, "1", 0.01, 0.5, "hips slower than this share of a phase's peak speed are still"
     )
     full_range_share: float = _t(0.7, "1", 0.1, 1, "below this share of the best range: partial")
+    bottom_seen_s: float = _t(
+        0.2,
+        "s",
+        0.0,
+        2,
+        "hips within a quarter of min_rise of their low this long, or seen coming down into it: "
+        "the bottom was seen (shared/README: a rep rises from a bottom seen in the clip)",
+    )
+    unseen_bottom_rise: float = _t(
+        0.25,
+        "torso",
+        0.02,
+        2,
+        "a rise already under way when the clip starts counts if the hips still rise this much "
+        "from its first frame (labelled clips opening on a rise from the bottom: 0.37-0.69; a "
+        "live recording that began near a top: 0.10)",
+    )
     max_trunk_tilt_deg: float = _t(
         50.0, "deg", 10, 90, "trunk steeper than this at the top is not a hip thrust"
     )

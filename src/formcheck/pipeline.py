@@ -119,7 +119,7 @@ def analyze_series(
     hidden = hip_hidden(series, view.metric_side)  # a load over the hip
     bar = bar_track(series, metrics, hidden, view, cfg.load)  # and its bar, if it has one
     height = metrics.hip_height if bar is None else bar.height  # what reps are counted on
-    counted = count_reps(height, cfg.reps.min_rise)  # reps
+    counted = count_reps(metrics.t_s, height, cfg.reps)  # reps
     why_not = [not_hip_thrust(e, metrics, cfg.reps) for e in counted]
     events = [e for e, why in zip(counted, why_not, strict=True) if why is None]
     phases = phase_times(metrics.t_s, height, events, cfg.reps.still_share)

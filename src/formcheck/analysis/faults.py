@@ -289,8 +289,8 @@ def severity(steps: float) -> Severity:
 def confidence(c: RepContext, code: str, joints: tuple[str, ...], side: Side | None) -> float:
     sides: tuple[Side, ...] = (side,) if side else ("left", "right")
     idx = [joint(j, s) for j in joints for s in sides]
-    window = np.r_[c.rise.start : c.top.stop]
-    vis = float(np.mean(c.visibility[np.ix_(window, idx)])) if window.size else 0.0
+    window = c.visibility[c.rise.start : c.top.stop][:, idx]
+    vis = float(np.mean(window)) if window.size else 0.0
     return round(vis * RULES[code].certainty * _VIEW_FACTOR[c.view.kind], 2)
 
 

@@ -4,9 +4,14 @@ Counting is a causal hysteresis state machine (`RepCounter.update`), so live and
 offline analysis count the same way: a bottom is confirmed once the hips have
 risen ``min_rise`` above the lowest point since the last top, and a top once
 they have fallen ``min_rise`` below the highest point since that bottom. Jitter
-smaller than ``min_rise`` can never start or end a rep. A top already there
-when the clip starts is not counted (no bottom was seen before it); a rise
-still going up when the clip ends counts (`RepCounter.finish`).
+smaller than ``min_rise`` can never start or end a rep. A rep rises from a
+bottom seen in the clip: the hips came down into it, or stayed within
+BOTTOM_BAND x ``min_rise`` of it for ``bottom_seen_s``. A clip that opens on a
+rise has not seen its bottom: that rise counts only if the hips still rise
+``unseen_bottom_rise`` from the first frame (most of a rep), so neither a top
+already there when the clip starts nor the end of a rise (a live recording that
+began late) is a rep. A rise that has stopped at its top when the clip ends
+counts (`RepCounter.finish`).
 
 Phase timing (`phase_times`): a phase of motion (concentric, eccentric) runs
 while the hips move faster than STILL_SHARE of that phase's peak speed; the
@@ -30,6 +35,8 @@ STILL_SHARE = RepConfig().still_share
 
 #: A descent is seen once the hips have dropped this share of the rep's rise.
 DESCENT_SEEN = 0.25
+#: Hips within this share of ``min_rise`` of their low are still at the bottom.
+BOTTOM_BAND = 0.25
 
 
 class RepState(Enum):
@@ -48,8 +55,15 @@ class RepEvent:
 class RepCounter:
     """Causal rep counter over hip height (torso lengths). ``update`` per frame."""
 
-    def __init__(self, min_rise: float) -> None:
+    def __init__(
+        self,
+        min_rise: float,
+        bottom_seen_s: float = RepConfig().bottom_seen_s,
+        unseen_bottom_rise: float = RepConfig().unseen_bottom_rise,
+    ) -> None:
         self.min_rise = min_rise
+        self.bottom_seen_s = bottom_seen_s
+        self.unseen_bottom_rise = max(unseen_bottom_rise, min_rise)
         self.reset()
 
     def reset(self) -> None:
@@ -58,20 +72,30 @@ class RepCounter:
         self._lo_i = self._hi_i = -1
         self._lo = np.inf
         self._hi = -np.inf
+        self._lo_t = -np.inf
+        self._lo_seen = False  # the current low is a bottom seen in the clip
+        self._near = False  # the hips have stayed near the first low since it
         self._last = np.nan
         self._step = 0.0
 
-    def update(self, h: float) -> RepEvent | None:
+    def update(self, h: float, t_s: float) -> RepEvent | None:
         """Feed one sample (NaN = unseen, skipped); returns a rep once its top is confirmed."""
         self._i += 1
         if not np.isfinite(h):
             return None
-        self._step = h - self._last if np.isfinite(self._last) else 0.0
+        came_down = np.isfinite(self._last)  # an earlier sample was higher than a new low
+        self._step = h - self._last if came_down else 0.0
         self._last = h
         if self.state is RepState.SEEK_BOTTOM:
             if h < self._lo:
-                self._lo, self._lo_i = h, self._i
-            if h >= self._lo + self.min_rise:
+                self._lo, self._lo_i, self._lo_t = h, self._i, t_s
+                self._lo_seen = self._lo_seen or came_down
+                self._near = True
+            elif not self._lo_seen and self._near:  # still at the first low long enough?
+                self._near = h < self._lo + BOTTOM_BAND * self.min_rise
+                self._lo_seen = self._near and t_s - self._lo_t >= self.bottom_seen_s
+            rise = self.min_rise if self._lo_seen else self.unseen_bottom_rise
+            if h >= self._lo + rise:
                 self.state = RepState.RISING
                 self._hi, self._hi_i = h, self._i
             return None
@@ -80,7 +104,7 @@ class RepCounter:
         if h <= self._hi - self.min_rise:
             event = RepEvent(self._lo_i, self._hi_i)
             self.state = RepState.SEEK_BOTTOM
-            self._lo, self._lo_i = h, self._i
+            self._lo, self._lo_i, self._lo_t, self._lo_seen = h, self._i, t_s, True
             return event
         return None
 
@@ -98,9 +122,11 @@ class RepCounter:
         return None
 
 
-def count_reps(height: np.ndarray, min_rise: float) -> list[RepEvent]:
-    counter = RepCounter(min_rise)
-    events = [e for h in height if (e := counter.update(float(h))) is not None]
+def count_reps(t_s: np.ndarray, height: np.ndarray, cfg: RepConfig) -> list[RepEvent]:
+    counter = RepCounter(cfg.min_rise, cfg.bottom_seen_s, cfg.unseen_bottom_rise)
+    events = [
+        e for t, h in zip(t_s, height, strict=True) if (e := counter.update(float(h), float(t)))
+    ]
     last = counter.finish()
     return events + ([last] if last else [])
 

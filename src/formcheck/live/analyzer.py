@@ -121,7 +121,9 @@ class LiveAnalyzer:
         self._t_prev = math.nan
         self._speed = 0.0
         self._lo, self._hi = math.inf, -math.inf
-        self._counter = RepCounter(self.cfg.reps.min_rise)
+        self._counter = RepCounter(
+            self.cfg.reps.min_rise, self.cfg.reps.bottom_seen_s, self.cfg.reps.unseen_bottom_rise
+        )
         self.reps_counted = 0
         self.reps: list[Rep] = []
         self.view: View | None = None
@@ -140,7 +142,7 @@ class LiveAnalyzer:
         self._t.append(t_s)
         self._poses.append(pose)
         shown, hip_deg, h = self._display(t_s, pose)
-        event = self._counter.update(h)
+        event = self._counter.update(h, t_s)
         if event is not None:
             self.reps_counted += 1
             self._pending.append(_Counted(t_s, self._t[event.bottom_i], self._t[event.top_i]))
