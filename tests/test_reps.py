@@ -6,7 +6,15 @@ import numpy as np
 import pytest
 from builders import RepShape, build_set, with_dropouts
 
-from formcheck.analysis.reps import RepCounter, RepEvent, RepState, count_reps, phase_times
+from formcheck.analysis.reps import (
+    PhaseTimes,
+    RepCounter,
+    RepEvent,
+    RepState,
+    count_reps,
+    phase_times,
+)
+from formcheck.analysis.summary import phase_slices
 from formcheck.config import Config, RepConfig
 from formcheck.landmarks.series import PoseSeries
 from formcheck.pipeline import analyze_series
@@ -186,3 +194,36 @@ def test_phase_times_of_a_rep_seen_in_isolated_frames() -> None:
     h[[0, 4, 8, 11]] = [0.0, 1.0, 0.0, 0.0]
     (ph,) = phase_times(t, h, [RepEvent(0, 4)])
     assert ph.lockout_s == pytest.approx(0.4) and ph.eccentric_s is None
+
+
+def test_every_prefix_of_a_set_is_analysed() -> None:
+    """A live window ends anywhere, mid-descent included: each one is analysed without error,
+    and its reps are the set's reps that have reached their top."""
+    series, truth = build_set([RepShape()] * 3, noise_px=1.0)
+    t = series.timestamps_s
+    for end_s in np.arange(1.0, t[-1], 0.25):
+        keep = t <= end_s
+        cut = PoseSeries(
+            t[keep],
+            series.xy_px[keep],
+            series.visibility[keep],
+            series.world_xyz_m[keep],
+            series.n_people[keep],
+            series.image_size,
+            series.fps,
+        )
+        report = analyze_series(cut, Config(), "prefix")
+        topped = [x for x in truth.lockout_s if x < end_s - 0.8]
+        assert len(topped) <= report.rep_count <= len(topped) + 1, end_s
+
+
+def test_phase_windows_stop_inside_the_clip() -> None:
+    """A rep whose top is the clip's last frame (a live window ending at a lockout): its
+    windows index real frames only (an IndexError in confidence() before)."""
+    report, _ = _analyze([RepShape()] * 2)
+    m, n = report.metrics, len(report.metrics.t_s)
+    last = m.t_s[-1]
+    p = PhaseTimes(last - 1.5, last - 1.0, last, last + 0.5, last + 1.0, None, 1.0, None, None,
+                   n - 40, n - 1, n - 1)  # fmt: skip
+    for window in phase_slices(m, p, fs=30.0):
+        assert 0 <= window.start < window.stop <= n
