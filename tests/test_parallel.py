@@ -202,10 +202,13 @@ def test_track_frames_warms_up_and_strides_by_clip_index(clip: Path) -> None:
             )
         )
     assert len(backend.seen) == len(range(21, 90, 3))  # frames 21, 24, ... (index % 3 == 0)
-    assert [len(ts) for ts, _ in blocks] == [8, 8, 4]
-    ts = [t for block, _ in blocks for t in block]
+    assert [len(ts) for ts, _, _ in blocks] == [8, 8, 4]
+    ts = [t for block, _, _ in blocks for t in block]
     assert ts == pytest.approx([k / 30.0 for k in range(30, 90, 3)], abs=1e-3)
-    assert [len(poses) for _, poses in blocks] == [8, 8, 4]
+    assert [len(poses) for _, poses, _ in blocks] == [8, 8, 4]
+    # the picture change of the first kept frame is measured against the warm-up frame before
+    changes = [c for _, _, block in blocks for c in block]
+    assert len(changes) == 20 and all(np.isfinite(changes))
 
 
 def test_annotated_video_of_a_strided_analysis_keeps_every_frame(tmp_path: Path) -> None:

@@ -32,7 +32,14 @@ def render() -> str:
     for r in RULES.values():
         src = "<br>".join(f'{s.document}: "{s.quote}"' for s in r.sources)
         out.append(f"| `{r.code}` | {PLANES[r.plane]} | {src} | {r.cue} |")
-    for title, section in (("Faults", cfg.faults), ("Reps", cfg.reps), ("Cleaning", cfg.cleaning)):
+    sections = (
+        ("Faults", cfg.faults),
+        ("Reps", cfg.reps),
+        ("Cleaning", cfg.cleaning),
+        ("Shots (camera cuts)", cfg.shots),
+        ("Load", cfg.load),
+    )
+    for title, section in sections:
         out += [
             "",
             f"## Thresholds: {title.lower()}",

@@ -171,6 +171,29 @@ class LoadConfig:
 
 
 @dataclass(frozen=True)
+class ShotConfig:
+    """Camera cuts (stage 2b): where the picture jumps, each shot is analysed on its own."""
+
+    min_change: float = _t(
+        0.05,
+        "1-corr",
+        0.001,
+        1,
+        "a cut changes the picture at least this much (formcheck.video.cuts: handheld "
+        "motion 0.001-0.07; the shared clips' cuts 0.07-1)",
+    )
+    min_ratio: float = _t(
+        15.0,
+        "ratio",
+        1,
+        1000,
+        "and this many times the median change of the frames within 0.5 s (handheld jerks "
+        "on fitnease__glute-bridge: 9-13; cuts: 19-2000)",
+    )
+    min_shot_s: float = _t(1.0, "s", 0.1, 60, "a shot shorter than this is not a shot of its own")
+
+
+@dataclass(frozen=True)
 class LiveConfig:
     """Live coaching (formcheck live): setup check, cue timing, end of set."""
 
@@ -189,6 +212,7 @@ class Config:
     reps: RepConfig = field(default_factory=RepConfig)
     faults: FaultConfig = field(default_factory=FaultConfig)
     load: LoadConfig = field(default_factory=LoadConfig)
+    shots: ShotConfig = field(default_factory=ShotConfig)
     live: LiveConfig = field(default_factory=LiveConfig)
 
 

@@ -30,6 +30,7 @@ from formcheck.analysis.load import (
 )
 from formcheck.analysis.metrics import FrameMetrics, compute_metrics, nanmedian
 from formcheck.analysis.reps import PhaseTimes, RepEvent, count_reps, phase_times
+from formcheck.analysis.shots import find_cuts, join_reps, shot_slices, shot_warning
 from formcheck.analysis.summary import (
     not_hip_thrust,
     phase_slices,
@@ -46,7 +47,7 @@ from formcheck.analysis.tracking import (
 )
 from formcheck.analysis.view import View, ankle_dy, classify_view, planted_leg, working_leg
 from formcheck.config import Config
-from formcheck.errors import InputError, NoPersonError
+from formcheck.errors import FormcheckError, InputError, NoPersonError
 from formcheck.landmarks.clean import Smoother, clean_series, frame_rate, warm_imports
 from formcheck.landmarks.names import Side
 from formcheck.landmarks.quality import check_people
@@ -101,17 +102,40 @@ def analyze_series(
     warnings: list[str] | None = None,
     smoother: Smoother | None = None,
 ) -> SetReport:
-    """Everything after pose estimation, on a raw landmark series.
+    """Everything after pose estimation, on a raw landmark series: each shot between camera
+    cuts on its own (`_analyze_shot`), joined into one set.
 
     ``smoother`` defaults to the zero-phase low-pass; live coaching passes a causal one.
     """
-    warnings = list(warnings or [])
     if len(raw) == 0:
         raise InputError(f"{clip}: no frames")
     if raw.detected.mean() < MIN_DETECTED_SHARE:
         raise NoPersonError(
             f"{clip}: no person found (pose detected in {raw.detected.mean():.0%} of frames)"
         )
+    cuts = find_cuts(raw.timestamps_s, raw.picture_change, cfg.shots)  # camera cuts
+    if not cuts:
+        return _analyze_shot(raw, cfg, clip, list(warnings or []), smoother)
+    shots: list[tuple[slice, SetReport | None]] = []
+    for sl in shot_slices(cuts, len(raw)):
+        try:
+            shots.append((sl, _analyze_shot(raw.take(sl), cfg, clip, [], smoother)))
+        except FormcheckError as exc:  # a shot without the lifter: an end card, say
+            log.info("%s: shot at %.1f s not analysed: %s", clip, raw.timestamps_s[sl.start], exc)
+            shots.append((sl, None))
+    return _joined(raw, shots, cfg, clip, list(warnings or []), smoother)
+
+
+def _analyze_shot(
+    raw: PoseSeries,
+    cfg: Config,
+    clip: str,
+    warnings: list[str],
+    smoother: Smoother | None,
+) -> SetReport:
+    """One shot: landmarks -> metrics -> reps -> faults."""
+    if raw.detected.mean() < MIN_DETECTED_SHARE:
+        raise NoPersonError(f"{clip}: pose detected in {raw.detected.mean():.0%} of frames")
     warnings += check_people(raw)
     series = clean_series(raw, cfg.cleaning, smoother)  # landmarks
     view = classify_view(series, working_leg(series))  # view and near side
@@ -165,6 +189,71 @@ def analyze_series(
         metrics=metrics,
         bar=bar,
     )
+
+
+def _joined(
+    raw: PoseSeries,
+    shots: list[tuple[slice, SetReport | None]],
+    cfg: Config,
+    clip: str,
+    warnings: list[str],
+    smoother: Smoother | None,
+) -> SetReport:
+    """The shots' reports as one set report: its reps in order, its view and variation
+    those of the shot with the most reps, its series and metrics over the whole clip."""
+    done = [r for _, r in shots if r is not None]
+    if not done:
+        raise NoPersonError(f"{clip}: no person found in any shot between its camera cuts")
+    main = max(done, key=lambda r: (r.rep_count, r.duration_s))
+    codes = {c for r in done if r.reps for c, ok in r.assessable.items() if ok}
+    codes = codes or {c for c, ok in main.assessable.items() if ok}
+    reps = join_reps([(sl.start, list(r.reps), r.not_assessable) for sl, r in shots if r], codes)
+    serieses, metrics = [], []
+    for sl, r in shots:
+        if r is None:  # the shot's own frames, cleaned and measured, for the plots and video
+            part = clean_series(raw.take(sl), cfg.cleaning, smoother)
+            serieses.append(part)
+            metrics.append(compute_metrics(part, main.view.metric_side))
+        else:
+            serieses.append(r.series)
+            metrics.append(r.metrics)
+    n = len(raw)
+    at = next(sl for sl, r in shots if r is main)
+    bar = main.bar and replace(
+        main.bar,
+        x_px=_padded(main.bar.x_px, at, n),
+        y_px=_padded(main.bar.y_px, at, n),
+        height=_padded(main.bar.height, at, n),
+    )
+    views = [r.view.kind if r else "no lifter" for _, r in shots]
+    cuts = [sl.start for sl, _ in shots[1:]]
+    notes = [shot_warning(raw.timestamps_s, cuts, views), *(w for r in done for w in r.warnings)]
+    return replace(
+        main,
+        status="ok" if any(r.status == "ok" for r in done) else main.status,
+        assessable={c: c in codes for c in main.assessable},
+        not_assessable={c: why for c, why in main.not_assessable.items() if c not in codes},
+        summary=summarize(reps, main.summary.variation),
+        reps=tuple(reps),
+        warnings=tuple(dict.fromkeys([*warnings, *notes])),
+        duration_s=float(raw.timestamps_s[-1] - raw.timestamps_s[0]),
+        frames=n,
+        series=PoseSeries.concat(serieses, raw.image_size, raw.fps, raw.meta),
+        metrics=FrameMetrics(
+            **{
+                k: np.concatenate([m.as_dict()[k] for m in metrics]) for k in main.metrics.as_dict()
+            },
+            torso_px=main.metrics.torso_px,
+        ),
+        bar=bar,
+    )
+
+
+def _padded(x: np.ndarray, at: slice, n: int) -> np.ndarray:
+    """``x`` (one shot's frames) placed at ``at`` in NaN over the clip's ``n`` frames."""
+    out = np.full(n, np.nan)
+    out[at] = x
+    return out
 
 
 def _assess(

@@ -15,8 +15,8 @@ from formcheck.pose.track import DEFAULT_MAX_FPS, ProgressFn, read_pose_series
 log = logging.getLogger(__name__)
 
 #: Bumped when what a cached entry holds changes (v2: weight plates over the hip; v3: plates
-#: searched every 100 ms; v4: perfect circles only).
-CACHE_VERSION = "v4"
+#: searched every 100 ms; v4: perfect circles only; v5: picture change per frame, for cuts).
+CACHE_VERSION = "v5"
 
 
 def default_cache_dir() -> Path:

@@ -55,6 +55,8 @@ class PoseSeries:
     then the landmark rows are NaN). image_size is (width, height) in pixels.
     plate_px (T, 3): a weight plate over the hip per frame (centre x, y, radius in pixels;
     NaN where none was found; landmarks saved before plates were looked for have none).
+    picture_change (T,): how much the picture changed from the frame before
+    (`formcheck.video.cuts`; NaN where unknown: the first frame, live, older files).
     """
 
     timestamps_s: np.ndarray
@@ -66,11 +68,14 @@ class PoseSeries:
     fps: float
     meta: dict[str, str] = field(default_factory=dict)
     plate_px: np.ndarray = field(default_factory=lambda: np.full((0, 3), np.nan))
+    picture_change: np.ndarray = field(default_factory=lambda: np.full(0, np.nan))
 
     def __post_init__(self) -> None:
         t = self.timestamps_s.shape[0]
         if self.plate_px.shape == (0, 3) and t:
             object.__setattr__(self, "plate_px", np.full((t, 3), np.nan))
+        if self.picture_change.shape == (0,) and t:
+            object.__setattr__(self, "picture_change", np.full(t, np.nan))
         expected = {
             "timestamps_s": (self.timestamps_s, (t,)),
             "xy_px": (self.xy_px, (t, N_LANDMARKS, 2)),
@@ -78,6 +83,7 @@ class PoseSeries:
             "world_xyz_m": (self.world_xyz_m, (t, N_LANDMARKS, 3)),
             "n_people": (self.n_people, (t,)),
             "plate_px": (self.plate_px, (t, 3)),
+            "picture_change": (self.picture_change, (t,)),
         }
         for name, (arr, shape) in expected.items():
             if arr.shape != shape:
@@ -113,6 +119,7 @@ class PoseSeries:
         image_size: tuple[int, int],
         fps: float,
         meta: dict[str, str] | None = None,
+        picture_change: Iterable[float] | None = None,
     ) -> PoseSeries:
         """Stack per-frame results (None = no person) into a series."""
         ts = np.asarray(list(timestamps_s), dtype=float)
@@ -129,7 +136,8 @@ class PoseSeries:
             xy[i], vis[i], world[i], people[i] = f.xy_px, f.visibility, f.world_xyz_m, f.n_people
             if f.plate_px is not None:
                 plate[i] = f.plate_px
-        return cls(ts, xy, vis, world, people, image_size, fps, dict(meta or {}), plate)
+        change = np.full(t, np.nan) if picture_change is None else np.asarray(list(picture_change))
+        return cls(ts, xy, vis, world, people, image_size, fps, dict(meta or {}), plate, change)
 
     @classmethod
     def concat(
@@ -153,6 +161,21 @@ class PoseSeries:
             fps,
             dict(meta or {}),
             np.concatenate([b.plate_px for b in blocks]),
+            np.concatenate([b.picture_change for b in blocks]),
+        )
+
+    def take(self, index: slice | np.ndarray) -> PoseSeries:
+        """The frames at ``index`` (a slice, indices or a mask) as a series of their own."""
+        return replace(
+            self,
+            timestamps_s=self.timestamps_s[index],
+            xy_px=self.xy_px[index],
+            visibility=self.visibility[index],
+            world_xyz_m=self.world_xyz_m[index],
+            n_people=self.n_people[index],
+            plate_px=self.plate_px[index],
+            picture_change=self.picture_change[index],
+            meta=dict(self.meta),
         )
 
     def frame(self, i: int) -> PoseFrame | None:
@@ -187,6 +210,7 @@ class PoseSeries:
             world_xyz_m=self.world_xyz_m.astype(np.float32),
             n_people=self.n_people,
             plate_px=self.plate_px.astype(np.float32),
+            picture_change=self.picture_change.astype(np.float32),
             image_size=np.array(self.image_size),
             fps=np.array(self.fps),
             meta_keys=np.array(list(self.meta.keys()), dtype=str),
@@ -212,6 +236,9 @@ class PoseSeries:
                     float(z["fps"]),
                     meta,
                     z["plate_px"].astype(float) if "plate_px" in z else np.full((0, 3), np.nan),
+                    z["picture_change"].astype(float)
+                    if "picture_change" in z
+                    else np.full(0, np.nan),
                 )
         except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
             reason = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__

@@ -142,8 +142,8 @@ def track_segment(
         tracked = track_frames(
             frames, backend, keep_from=seg.start, stride=stride, on_frame=on_frame
         )
-        for ts, poses in tracked:
-            block = PoseSeries.from_frames(ts, poses, size, fps)
+        for ts, poses, changes in tracked:
+            block = PoseSeries.from_frames(ts, poses, size, fps, picture_change=changes)
             (blocks.append if keep is None else keep)(block)
         return SegmentResult(blocks, reader.frames_read)
 

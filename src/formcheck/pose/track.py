@@ -14,6 +14,7 @@ from pathlib import Path
 
 from formcheck.landmarks.series import LANDMARKS_FORMAT, PoseFrame, PoseSeries
 from formcheck.pose.base import PoseBackend
+from formcheck.video.cuts import ContentChange
 from formcheck.video.reader import TRUNCATION_RATIO, Frame, VideoInfo, VideoReader, prefetched
 
 log = logging.getLogger(__name__)
@@ -51,27 +52,31 @@ def track_frames(
     on_frame: Callable[[int], None] | None = None,
     prefetch: bool = True,
     block_frames: int = BLOCK_FRAMES,
-) -> Iterator[tuple[list[float], list[PoseFrame | None]]]:
+) -> Iterator[tuple[list[float], list[PoseFrame | None], list[float]]]:
     """Pose of every ``stride``-th frame (by clip index, so segments agree on which), yielded
-    in blocks of up to ``block_frames`` (timestamps, poses); frames before ``keep_from`` only
-    warm the tracker up and are not yielded. ``prefetch`` decodes in a thread beside the
-    model."""
+    in blocks of up to ``block_frames`` (timestamps, poses, picture changes); frames before
+    ``keep_from`` only warm the tracker up and are not yielded. ``prefetch`` decodes in a
+    thread beside the model."""
     timestamps: list[float] = []
     poses: list[PoseFrame | None] = []
+    changes: list[float] = []
+    change = ContentChange()  # camera cuts are told from the picture, not the pose
     for frame in prefetched(iter(frames)) if prefetch else frames:
         if frame.index % stride:
             continue
         pose = backend.estimate(frame.image_bgr, frame.timestamp_s)
+        picture = change(frame.image_bgr)
         if frame.index >= keep_from:
             timestamps.append(frame.timestamp_s)
             poses.append(pose)
+            changes.append(picture)
         if on_frame:
             on_frame(frame.index)
         if len(timestamps) >= block_frames:
-            yield timestamps, poses
-            timestamps, poses = [], []
+            yield timestamps, poses, changes
+            timestamps, poses, changes = [], [], []
     if timestamps:
-        yield timestamps, poses
+        yield timestamps, poses, changes
 
 
 def truncation_warning(frames_read: int, info: VideoInfo) -> list[str]:
