@@ -97,6 +97,16 @@ class FaultConfig:
     """Fault thresholds (stage 7); each ``*_step`` is one severity step beyond the threshold
     (minor < 1 step, moderate < 2, major beyond). Sources: formcheck.analysis.rules.RULES."""
 
+    detail_min_body_px: float = _t(
+        150.0,
+        "px",
+        0,
+        5000,
+        "a lifter spanning fewer pixels than this (the longer side of their landmarks' box) "
+        "is not judged on the head or heels: ear to eye and heel rise are a few pixels (a "
+        "lifter a quarter of the frame tall spans 63-106 px and got false neck calls; every "
+        "shared clip spans 200 px or more)",
+    )
     lockout_min_deg: float = _t(
         162.0,
         "deg",

@@ -50,7 +50,7 @@ from formcheck.config import Config
 from formcheck.errors import FormcheckError, InputError, NoPersonError
 from formcheck.landmarks.clean import Smoother, clean_series, frame_rate, warm_imports
 from formcheck.landmarks.names import Side
-from formcheck.landmarks.quality import check_people
+from formcheck.landmarks.quality import body_extent_px, check_people
 from formcheck.landmarks.series import PoseSeries
 from formcheck.pose.track import DEFAULT_MAX_FPS, ProgressFn, read_pose_series
 from formcheck.results import Finding, Rep, SetReport, Status, Tempo
@@ -140,6 +140,9 @@ def _analyze_shot(
     series = clean_series(raw, cfg.cleaning, smoother)  # landmarks
     view = classify_view(series, working_leg(series))  # view and near side
     metrics = compute_metrics(series, view.metric_side)  # per-frame metrics
+    extent = body_extent_px(series)  # how big the lifter is in the picture
+    if extent < cfg.faults.detail_min_body_px:
+        warnings.append(_too_small(extent, cfg))
     hidden = hip_hidden(series, view.metric_side)  # a load over the hip
     bar = bar_track(series, metrics, hidden, view, cfg.load)  # and its bar, if it has one
     height = metrics.hip_height if bar is None else bar.height  # what reps are counted on
@@ -148,7 +151,7 @@ def _analyze_shot(
     events = [e for e, why in zip(counted, why_not, strict=True) if why is None]
     phases = phase_times(metrics.t_s, height, events, cfg.reps.still_share)
     error = segment_error(series, view)  # tracking quality: a skeleton that is not the lifter
-    seen = _Seen(height, error, hidden, bar)
+    seen = _Seen(height, error, hidden, bar, extent)
     reps, var = _assess(series, metrics, view, events, phases, seen, cfg)  # faults
     status: Status = "ok"
     bad_share = unreliable_share(error, series.detected)
@@ -290,7 +293,9 @@ def _assess(
         bad = unreliable_top(seen.error, ph.top_i, fs)
         covered = top_hidden(seen.hidden, top)
         blind = bad is not None or covered
-        unjudged.append(_not_judged(codes, bad, covered, seen.bar))
+        small = seen.extent_px < cfg.faults.detail_min_body_px  # too small to see the detail
+        tiny = {c: _too_small(seen.extent_px, cfg) for c in SMALL_DETAIL if small and c in codes}
+        unjudged.append({**tiny, **_not_judged(codes, bad, covered, seen.bar)})
         ctx = RepContext(
             rm,
             series.visibility,
@@ -355,6 +360,7 @@ class _Seen:
     error: np.ndarray
     hidden: np.ndarray
     bar: BarTrack | None
+    extent_px: float  # the lifter's size in the picture
 
 
 def _not_judged(
@@ -367,6 +373,17 @@ def _not_judged(
         return dict.fromkeys(codes, unreliable_reason(unreliable))
     hip = HIDDEN_HIP_POSITION if bar is not None else HIDDEN_HIP_FAULTS
     return {c: HIDDEN_HIP_REASON for c in hip if hip_hidden and c in codes}
+
+
+#: The faults measured on landmarks a few pixels apart when the lifter is small in the picture.
+SMALL_DETAIL = ("neck_craning", "heels_lifting")
+
+
+def _too_small(extent_px: float, cfg: Config) -> str:
+    return (
+        f"the lifter is too small in the picture to see the head and heels ({extent_px:.0f} px "
+        f"head to feet, {cfg.faults.detail_min_body_px:.0f} needed): film closer or zoom in"
+    )
 
 
 def _nanmedian(x: np.ndarray) -> float | None:

@@ -15,8 +15,9 @@ from formcheck.pose.track import DEFAULT_MAX_FPS, ProgressFn, read_pose_series
 log = logging.getLogger(__name__)
 
 #: Bumped when what a cached entry holds changes (v2: weight plates over the hip; v3: plates
-#: searched every 100 ms; v4: perfect circles only; v5: picture change per frame, for cuts).
-CACHE_VERSION = "v5"
+#: searched every 100 ms; v4: perfect circles only; v5: picture change per frame, for cuts;
+#: v6: a lifter nobody finds in the whole frame looked for in zoomed tiles).
+CACHE_VERSION = "v6"
 
 
 def default_cache_dir() -> Path:

@@ -94,9 +94,11 @@ def score_clip(clip: LabelledClip, report: SetReport) -> ClipScore:
             counts = row.faults.setdefault(code, FaultCounts())
             if code in want_codes and code in got:
                 counts.tp += 1
-            elif code in want_codes:
+            elif code in want_codes:  # not found, or not judged (counted as missed all the same)
                 counts.fn += 1
-                row.problems.append(f"rep {i + 1}: missed {code}")
+                why = report.reps[j].not_judged.get(code) if j is not None else None
+                said = f"{code} not judged ({why})" if why else f"missed {code}"
+                row.problems.append(f"rep {i + 1}: {said}")
             elif code in got:
                 counts.fp += 1
                 row.problems.append(f"rep {i + 1}: false {code}")

@@ -52,3 +52,15 @@ def check_people(series: PoseSeries) -> list[str]:
             "step back or move the camera so the whole body is seen"
         )
     return out
+
+
+def body_extent_px(series: PoseSeries) -> float:
+    """How big the lifter is in the picture: the median over frames of the longer side of
+    their landmarks' bounding box, in pixels (NaN when nobody was seen)."""
+    xy = series.xy_px[series.detected]
+    if not len(xy):
+        return float("nan")
+    with np.errstate(invalid="ignore"):
+        sides = np.nanmax(xy, axis=1) - np.nanmin(xy, axis=1)
+    longer = np.nanmax(sides, axis=1)
+    return float(np.nanmedian(longer)) if np.isfinite(longer).any() else float("nan")

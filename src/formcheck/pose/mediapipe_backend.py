@@ -13,7 +13,7 @@ import os
 import sys
 import types
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ import numpy as np
 from formcheck.landmarks.series import PoseFrame
 from formcheck.memory import return_freed_memory
 from formcheck.pose.plate import find_plate
+from formcheck.pose.zoom import Crop, crop_around, follow, is_small, tiles
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +99,16 @@ def import_mediapipe() -> types.ModuleType:
 PLATE_EVERY_MS = 100
 
 
+#: When the whole frame shows nobody, zoomed tiles are searched at most this often (s):
+#: 9 tiles cost ~0.3 s, so a clip with nobody in it is slowed by at most a third.
+SEARCH_EVERY_S = 1.0
+#: Once a lifter has been found, tiles are searched only after nobody is found for this long
+#: (s): a head hidden at a lockout or a camera cut loses them for less.
+SEARCH_AFTER_S = 1.0
+#: A lifter not found in their window for this long (s): back to the whole frame.
+LOST_S = 1.0
+
+
 class MediaPipePose:
     """Pose Landmarker in VIDEO mode over a `.task` bundle.
 
@@ -106,7 +117,10 @@ class MediaPipePose:
     second landmarker in IMAGE mode counts the people in view, so reports can
     warn about several people for about 0.5 ms per frame. With ``num_poses`` > 1
     the person kept is the one nearest the previously kept one. With ``find_plates`` each
-    pose also carries the weight plate over its hip, if any (`formcheck.pose.plate`).
+    pose also carries the weight plate over its hip, if any (`formcheck.pose.plate`). With
+    ``zoom``, when the whole frame shows nobody, zoomed tiles are searched (at most every
+    SEARCH_EVERY_S) and a lifter found there is tracked in a window that follows them
+    (`formcheck.pose.zoom`) until they are lost for LOST_S.
     """
 
     name = "mediapipe"
@@ -121,6 +135,7 @@ class MediaPipePose:
         min_tracking: float = 0.5,
         crowd_check_s: float | None = CROWD_CHECK_S,
         find_plates: bool = True,
+        zoom: bool = True,
     ) -> None:
         import_mediapipe()
         from mediapipe.tasks.python.core.base_options import BaseOptions
@@ -151,6 +166,20 @@ class MediaPipePose:
                         min_pose_presence_confidence=min_presence,
                     )
                 )
+        self._finder: Any = None  # IMAGE mode, for zoomed tiles (made when first needed)
+        self._finder_options = PoseLandmarkerOptions(
+            base_options=BaseOptions(model_asset_path=str(model_path)),
+            running_mode=VisionTaskRunningMode.IMAGE,
+            num_poses=1,
+            min_pose_detection_confidence=min_detection,
+            min_pose_presence_confidence=min_presence,
+        )
+        self.zoom = zoom
+        self._crop: Crop | None = None
+        self._crop_seen_s = 0.0
+        self._found_s: float | None = None  # when a lifter was last found
+        self._found_small = False  # and whether they were small in the frame
+        self._next_search_s = 0.0
         self.find_plates = find_plates
         self._plate: np.ndarray | None = None
         self._next_plate_ms = 0
@@ -170,21 +199,34 @@ class MediaPipePose:
         self._last_ms = ms
         rgb = cv2.cvtColor(image_bgr, cv2.COLOR_BGR2RGB)
         image = mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb)
-        if self._frames < _CHATTY_FRAMES:
-            with native_stderr_silenced():
-                result = self._detect(image, ms, timestamp_s)
-        else:
-            result = self._detect(image, ms, timestamp_s)
+        h, w = image_bgr.shape[:2]
+        crop = self._crop
+        seen = crop.cut(rgb) if crop else rgb
+        view = mp.Image(image_format=mp.ImageFormat.SRGB, data=seen) if crop else image
+        with native_stderr_silenced() if self._frames < _CHATTY_FRAMES else nullcontext():
+            result = self._detect(view, image, ms, timestamp_s)
+            if not result.pose_landmarks and crop is None and self._search_due(timestamp_s):
+                crop = self._crop = self._search(rgb, timestamp_s)
+                if crop is not None:  # track the lifter in their window from this frame on
+                    view = mp.Image(image_format=mp.ImageFormat.SRGB, data=crop.cut(rgb))
+                    self._last_ms = ms = ms + 1  # the tracker's second look at this frame
+                    result = self._landmarker.detect_for_video(view, ms)
         self._frames += 1
         if not result.pose_landmarks:
+            if crop is not None and timestamp_s - self._crop_seen_s > LOST_S:
+                log.info("lost the lifter in the zoomed window at %.1f s", timestamp_s)
+                self._crop = None
             return None
         people = max(len(result.pose_landmarks), self._people, 1)
-        h, w = image_bgr.shape[:2]
-        poses = [_to_arrays(lms, w, h) for lms in result.pose_landmarks]
+        poses = [_to_arrays(lms, crop, w, h) for lms in result.pose_landmarks]
         k = self._pick(poses)
         xy, vis = poses[k]
         world = np.array([[p.x, p.y, p.z] for p in result.pose_world_landmarks[k]], dtype=float)
         self._last_center = np.nanmean(xy, axis=0)
+        self._found_s, self._found_small = timestamp_s, is_small(xy, w, h)
+        if crop is not None:  # follow the lifter; back to the whole frame once they are big
+            self._crop_seen_s = timestamp_s
+            self._crop = follow(crop, xy, w, h) if self._found_small else None
         return PoseFrame(timestamp_s, xy, vis, world, people, self._plate_at(image_bgr, xy, ms))
 
     def _plate_at(self, image_bgr: np.ndarray, xy: np.ndarray, ms: int) -> np.ndarray | None:
@@ -197,12 +239,49 @@ class MediaPipePose:
             self._next_plate_ms = ms + PLATE_EVERY_MS
         return self._plate
 
-    def _detect(self, image: Any, ms: int, timestamp_s: float) -> Any:
-        result = self._landmarker.detect_for_video(image, ms)
+    def _detect(self, view: Any, whole: Any, ms: int, timestamp_s: float) -> Any:
+        """The tracker on ``view`` (the whole frame or the lifter's window); now and then
+        the crowd counter on the ``whole`` frame."""
+        result = self._landmarker.detect_for_video(view, ms)
         if self._counter is not None and timestamp_s >= self._next_check_s:
-            self._people = len(self._counter.detect(image).pose_landmarks)
+            self._people = len(self._counter.detect(whole).pose_landmarks)
             self._next_check_s = timestamp_s + self._crowd_every_s
         return result
+
+    def _search_due(self, timestamp_s: float) -> bool:
+        """Tiles are searched, at most every SEARCH_EVERY_S, while nobody has been found yet,
+        or when the last lifter found was small and has not been seen for SEARCH_AFTER_S (a
+        lifter lost for a moment is found again in the whole frame; a big one lost - off
+        camera, an end card - would not be found in a tile either)."""
+        if not self.zoom or timestamp_s < self._next_search_s:
+            return False
+        if self._found_s is not None and (
+            not self._found_small or timestamp_s - self._found_s < SEARCH_AFTER_S
+        ):
+            return False
+        self._next_search_s = timestamp_s + SEARCH_EVERY_S
+        return True
+
+    def _search(self, rgb: np.ndarray, timestamp_s: float) -> Crop | None:
+        """Nobody in the whole frame: look in zoomed tiles (`formcheck.pose.zoom`); the
+        window to track the first person found in, or None."""
+        import mediapipe as mp
+
+        if self._finder is None:
+            with native_stderr_silenced():
+                self._finder = type(self._landmarker).create_from_options(self._finder_options)
+        h, w = rgb.shape[:2]
+        for tile in tiles(w, h):
+            part = mp.Image(image_format=mp.ImageFormat.SRGB, data=tile.cut(rgb))
+            found = self._finder.detect(part).pose_landmarks
+            if found:
+                xy, _ = _to_arrays(found[0], tile, w, h)
+                if not is_small(xy, w, h):  # not small: the whole frame lost them otherwise
+                    return None
+                log.info("found a small lifter in a zoomed tile at %.1f s", timestamp_s)
+                self._crop_seen_s = timestamp_s
+                return crop_around(xy, w, h)
+        return None
 
     def _pick(self, poses: list[tuple[np.ndarray, np.ndarray]]) -> int:
         if len(poses) == 1:
@@ -214,12 +293,12 @@ class MediaPipePose:
         return int(np.argmin(dists))
 
     def close(self) -> None:
-        for lm in (self._landmarker, self._counter):
+        for lm in (self._landmarker, self._counter, self._finder):
             if lm is not None:
                 lm.close()
         if self._landmarker is not None:
             return_freed_memory()
-        self._landmarker = self._counter = None
+        self._landmarker = self._counter = self._finder = None
 
     def __enter__(self) -> MediaPipePose:
         return self
@@ -228,7 +307,11 @@ class MediaPipePose:
         self.close()
 
 
-def _to_arrays(landmarks: Any, width: int, height: int) -> tuple[np.ndarray, np.ndarray]:
-    xy = np.array([[p.x * width, p.y * height] for p in landmarks], dtype=float)
+def _to_arrays(
+    landmarks: Any, window: Crop | None, width: int, height: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Frame pixels and visibility of landmarks normalised to ``window`` (None: the frame)."""
+    xy = np.array([[p.x, p.y] for p in landmarks], dtype=float)
+    xy = window.to_frame(xy) if window else xy * np.array([width, height], dtype=float)
     vis = np.array([p.visibility if p.visibility is not None else 0.0 for p in landmarks])
     return xy, vis
