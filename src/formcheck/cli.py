@@ -257,7 +257,9 @@ def cmd_live(args: argparse.Namespace) -> int:
             source = stack.enter_context(FileSource(args.source, every_frame=args.every_frame))
         else:
             source = stack.enter_context(CameraSource(args.camera))
-        backend = stack.enter_context(MediaPipePose(model, crowd_check_s=None))
+        # no zoomed tiles live: a search (~0.5 s) would stall the loop while nobody is in
+        # view yet; the setup check asks a lifter too small in the picture to come closer
+        backend = stack.enter_context(MediaPipePose(model, crowd_check_s=None, zoom=False))
         out_dir.mkdir(parents=True, exist_ok=True)
         streams = [stack.enter_context((out_dir / "events.jsonl").open("w", encoding="utf-8"))]
         if args.events == "-" or (args.headless and args.events is None):

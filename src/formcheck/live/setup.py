@@ -64,7 +64,7 @@ def check_setup(image_bgr: np.ndarray, recent: PoseSeries, cfg: LiveConfig) -> S
         problems.append("too dark: add light or face a window")
     seen = float(recent.detected.mean()) if len(recent) else 0.0
     if seen < MIN_SEEN:
-        problems.append("step into view: nobody found")
+        problems.append("step into view, or bring the camera closer: nobody found")
         return SetupStatus(False, tuple(problems), (), None, (), tuple(RULES))
     if _inside(recent, _FEET, cfg.edge_margin) < 0.67:
         problems.append("step back: feet out of frame")
