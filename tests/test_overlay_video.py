@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from pathlib import Path
 
 import av
@@ -262,3 +263,28 @@ def test_a_clip_shorter_than_its_analysis_still_joins_in_parts(
     assert len(_read_all(out)[0]) == 20
     assert "annotated 20 frames" in caplog.text
     assert sorted(p.name for p in out.parent.iterdir()) == ["annotated.mp4"]
+
+
+@pytest.mark.parametrize(
+    ("not_judged", "drawn"),
+    [
+        ({}, True),
+        # a small lifter's head and heels: the hip angle is still measured and shown
+        ({"neck_craning": "the lifter is too small", "heels_lifting": "too small"}, True),
+        ({"incomplete_lockout": "hip hidden by the load: a plate covers it"}, False),
+        ({"incomplete_lockout": "not assessable from this view in this shot"}, False),
+    ],
+)
+def test_hip_angle_shown_unless_the_lockout_was_not_judged(
+    report: SetReport, not_judged: dict[str, str], drawn: bool
+) -> None:
+    """The overlay hides the hip angle (its gauge and arc) only where the lockout, which is
+    judged on it, was not judged; any other code not judged leaves it."""
+    rep = report.reps[0]
+    changed = replace(report, reps=(replace(rep, not_judged=not_judged), *report.reps[1:]))
+    i = rep.lockout_i
+    frame = np.full((SIZE[1], SIZE[0], 3), 90, np.uint8)
+    shown = draw_overlay(frame.copy(), changed, i)
+    gauge = (slice(10, 60), slice(SIZE[0] - 240, SIZE[0] - 20))  # the gauge's bar, top right
+    with_gauge = draw_overlay(frame.copy(), report, i)
+    assert np.array_equal(shown[gauge], with_gauge[gauge]) is drawn

@@ -260,9 +260,10 @@ def draw_overlay(frame_bgr: np.ndarray, report: SetReport, i: int) -> np.ndarray
         draw_skeleton(img, series.xy_px[i], side, st)
     current, last_done = rep_at(report, t)
     color = CYAN
-    # the hip angle is not shown where it was not judged (e.g. the load hides the hip)
+    # the hip angle is not shown where the lockout was not judged on it (the load hides the
+    # hip, tracking unreliable, a shot from another view); other codes not judged leave it
     blind = (
-        bool(current.not_judged)
+        "incomplete_lockout" in current.not_judged
         if current
         else bool(report.reps) and all("incomplete_lockout" in r.not_judged for r in report.reps)
     )
@@ -312,10 +313,7 @@ def draw_overlay(frame_bgr: np.ndarray, report: SetReport, i: int) -> np.ndarray
     if report.view.sagittal and not blind:
         draw_gauge(img, deg, WHITE, st, gx0, gy0 + margin, w - margin)
     elif blind:
-        reasons = " ".join((current or report.reps[-1]).not_judged.values())
-        why = (
-            "(tracking unreliable)" if "tracking unreliable" in reasons else "(load hides the hip)"
-        )
+        why = _blind_why((current or report.reps[-1]).not_judged["incomplete_lockout"])
         for k, text in enumerate(("hip angle: not judged", why)):
             put_text(img, text, (gx0, gy0 + margin + st.px(24 + 26 * k)), ps, GREY, pt)
     else:
@@ -336,3 +334,12 @@ def draw_overlay(frame_bgr: np.ndarray, report: SetReport, i: int) -> np.ndarray
             y = h - margin - (len(lines) - 1 - k) * step
             put_text(img, text, (margin, y), ns, GREY, nt)
     return img
+
+
+def _blind_why(reason: str) -> str:
+    """The overlay's short form of why a rep's hip angle was not judged."""
+    if "tracking unreliable" in reason:
+        return "(tracking unreliable)"
+    if "load" in reason:
+        return "(load hides the hip)"
+    return "(not seen in this shot)"
