@@ -102,3 +102,20 @@ def test_without_the_cut_the_jump_is_measured_as_motion() -> None:
     report = analyze_series(unknown, Config(), "cut")
     assert not any(w.startswith("camera cut") for w in report.warnings)
     assert [r.lockout_s for r in report.reps] != pytest.approx(lockouts, abs=0.25)
+
+
+def test_a_shot_without_reps_adds_no_warning_of_its_own() -> None:
+    """A cut to an outro where the lifter holds still: the set's reps are in the first shot,
+    and "no repetition found" of the second is not the set's."""
+    near, _ = build_set([RepShape()] * 2, noise_px=1.0)
+    still = near.take(np.full(60, len(near) - 1))  # 2 s held at the bottom after the set
+    t0 = near.timestamps_s[-1] + 1 / FPS
+    both = PoseSeries.concat(
+        [near, replace(still, timestamps_s=t0 + np.arange(60) / FPS)], SIZE, FPS
+    )
+    change = np.full(len(both), 0.002)
+    change[len(near)] = 0.4
+    report = analyze_series(replace(both, picture_change=change), Config(), "outro")
+    assert report.rep_count == 2
+    assert any(w.startswith("camera cut") for w in report.warnings)
+    assert not any("no repetition" in w for w in report.warnings)

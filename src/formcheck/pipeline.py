@@ -230,7 +230,8 @@ def _joined(
     )
     views = [r.view.kind if r else "no lifter" for _, r in shots]
     cuts = [sl.start for sl, _ in shots[1:]]
-    notes = [shot_warning(raw.timestamps_s, cuts, views), *(w for r in done for w in r.warnings)]
+    counted = [r for r in done if r.reps] or [main]  # a shot without reps says nothing more
+    notes = [shot_warning(raw.timestamps_s, cuts, views), *(w for r in counted for w in r.warnings)]
     return replace(
         main,
         status="ok" if any(r.status == "ok" for r in done) else main.status,
