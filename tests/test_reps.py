@@ -16,7 +16,6 @@ from formcheck.analysis.reps import (
 )
 from formcheck.analysis.summary import phase_slices
 from formcheck.config import Config, RepConfig
-from formcheck.landmarks.series import PoseSeries
 from formcheck.pipeline import analyze_series
 
 RISE = 0.15
@@ -105,20 +104,6 @@ def test_rep_count(kw: dict[str, object], n: int) -> None:
         assert rep.lockout_s == pytest.approx(lockout, abs=0.25)
 
 
-def _from(series: PoseSeries, t0_s: float) -> PoseSeries:
-    """The series as a recording that began at ``t0_s``."""
-    keep = series.timestamps_s >= t0_s
-    return PoseSeries(
-        series.timestamps_s[keep],
-        series.xy_px[keep],
-        series.visibility[keep],
-        series.world_xyz_m[keep],
-        series.n_people[keep],
-        series.image_size,
-        series.fps,
-    )
-
-
 @pytest.mark.parametrize(
     ("t0_s", "n"),
     [
@@ -132,7 +117,8 @@ def _from(series: PoseSeries, t0_s: float) -> PoseSeries:
 def test_a_rise_under_way_when_the_clip_starts_is_not_a_rep(t0_s: float, n: int) -> None:
     """Live and offline agree on it, whatever the exact height of the first frame."""
     series, truth = build_set([RepShape()] * 3, noise_px=1.0)
-    report = analyze_series(_from(series, t0_s), Config(), "late")
+    late = series.take(series.timestamps_s >= t0_s)  # a recording that began at t0_s
+    report = analyze_series(late, Config(), "late")
     assert report.rep_count == n
     lockouts = [r.lockout_s for r in report.reps]
     assert lockouts == pytest.approx(truth.lockout_s[3 - n :], abs=0.25)
@@ -202,17 +188,7 @@ def test_every_prefix_of_a_set_is_analysed() -> None:
     series, truth = build_set([RepShape()] * 3, noise_px=1.0)
     t = series.timestamps_s
     for end_s in np.arange(1.0, t[-1], 0.25):
-        keep = t <= end_s
-        cut = PoseSeries(
-            t[keep],
-            series.xy_px[keep],
-            series.visibility[keep],
-            series.world_xyz_m[keep],
-            series.n_people[keep],
-            series.image_size,
-            series.fps,
-        )
-        report = analyze_series(cut, Config(), "prefix")
+        report = analyze_series(series.take(t <= end_s), Config(), "prefix")
         topped = [x for x in truth.lockout_s if x < end_s - 0.8]
         assert len(topped) <= report.rep_count <= len(topped) + 1, end_s
 
