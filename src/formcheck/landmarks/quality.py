@@ -3,6 +3,8 @@ out of frame or out of sight for a while."""
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from formcheck.landmarks.clean import runs
@@ -54,13 +56,17 @@ def check_people(series: PoseSeries) -> list[str]:
     return out
 
 
+def extent_px(xy: np.ndarray) -> np.ndarray:
+    """How big a pose is in the picture: the longer side of its landmarks' bounding box, in
+    pixels; ``xy`` is one frame's (33, 2) or a clip's (T, 33, 2) (NaN where nobody)."""
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN frames stay NaN
+        sides = np.nanmax(xy, axis=-2) - np.nanmin(xy, axis=-2)
+        return np.asarray(np.nanmax(sides, axis=-1))
+
+
 def body_extent_px(series: PoseSeries) -> float:
-    """How big the lifter is in the picture: the median over frames of the longer side of
-    their landmarks' bounding box, in pixels (NaN when nobody was seen)."""
-    xy = series.xy_px[series.detected]
-    if not len(xy):
-        return float("nan")
-    with np.errstate(invalid="ignore"):
-        sides = np.nanmax(xy, axis=1) - np.nanmin(xy, axis=1)
-    longer = np.nanmax(sides, axis=1)
+    """How big the lifter is in the picture: the median over frames of `extent_px`, in
+    pixels (NaN when nobody was seen)."""
+    longer = extent_px(series.xy_px[series.detected])
     return float(np.nanmedian(longer)) if np.isfinite(longer).any() else float("nan")

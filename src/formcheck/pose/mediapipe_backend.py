@@ -100,7 +100,7 @@ PLATE_EVERY_MS = 100
 
 
 #: When the whole frame shows nobody, zoomed tiles are searched at most this often (s):
-#: 9 tiles cost ~0.3 s, so a clip with nobody in it is slowed by at most a third.
+#: 9 tiles cost ~0.5 s, so a clip with nobody in it is slowed by at most a half.
 SEARCH_EVERY_S = 1.0
 #: Once a lifter has been found, tiles are searched only after nobody is found for this long
 #: (s): a head hidden at a lockout or a camera cut loses them for less.

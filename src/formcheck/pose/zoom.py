@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from formcheck.landmarks.quality import extent_px
+
 #: Tiles are the frame shrunk by this factor in each direction (the lifter looks this much bigger).
 TILE_ZOOM = 2.0
 #: A crop spans this many times the lifter's extent (landmarks' bounding box) ...
@@ -71,8 +73,7 @@ def crop_around(xy: np.ndarray, width: int, height: int) -> Crop:
 
 def is_small(xy: np.ndarray, width: int, height: int) -> bool:
     """Whether the lifter whose landmarks are ``xy`` (frame pixels) is small in the frame."""
-    extent = float(np.nanmax(np.nanmax(xy, axis=0) - np.nanmin(xy, axis=0)))
-    return extent < SMALL_SHARE * max(width, height)
+    return bool(extent_px(xy) < SMALL_SHARE * max(width, height))
 
 
 def follow(crop: Crop, xy: np.ndarray, width: int, height: int) -> Crop:
