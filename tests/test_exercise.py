@@ -9,7 +9,11 @@ import numpy as np
 import pytest
 from builders import RepShape, build_set
 
+from formcheck.analysis.metrics import FrameMetrics, compute_metrics
+from formcheck.analysis.reps import RepEvent, count_reps
+from formcheck.analysis.summary import not_hip_thrust
 from formcheck.config import Config
+from formcheck.landmarks.clean import clean_series
 from formcheck.landmarks.names import Landmark as L
 from formcheck.landmarks.series import PoseSeries
 from formcheck.pipeline import analyze_series
@@ -76,3 +80,32 @@ def test_one_straight_leg_of_a_single_leg_set_is_still_a_bridge(knee_px: float) 
     xy[:, L.LEFT_KNEE] = hip + 0.52 * (xy[:, L.LEFT_ANKLE] - hip)
     report = analyze_series(_with_xy(series, xy), Config(), "single-leg")
     assert report.rep_count == 3
+
+
+def _metrics_and_reps(series: PoseSeries) -> tuple[FrameMetrics, list[RepEvent]]:
+    cfg = Config()
+    m = compute_metrics(clean_series(series, cfg.cleaning), "right")
+    return m, count_reps(m.t_s, m.hip_height, cfg.reps)
+
+
+def test_a_rep_whose_trunk_is_unseen_at_its_peak_is_still_counted() -> None:
+    """The trunk's world landmarks lost for 11 frames at a rep's top (the lite model on a
+    real single-leg clip, its hips' depth thrown out as outliers): no trunk seen is no
+    evidence that it is upright; the frames around the peak decide, and the rep counts."""
+    m, events = _metrics_and_reps(build_set([RepShape()] * 3)[0])
+    incline = m.trunk_incline_deg.copy()
+    top = events[1].top_i
+    incline[top - 8 : top + 3] = np.nan
+    assert not_hip_thrust(events[1], replace(m, trunk_incline_deg=incline), Config().reps) is None
+    incline[:] = np.nan  # never seen at all: still no evidence
+    assert not_hip_thrust(events[1], replace(m, trunk_incline_deg=incline), Config().reps) is None
+
+
+def test_a_trunk_seen_upright_beside_an_unseen_peak_is_not_a_bridge() -> None:
+    """The frames around an unseen peak still reject a trunk they see upright."""
+    m, events = _metrics_and_reps(build_set([RepShape()] * 3)[0])
+    incline = np.full_like(m.trunk_incline_deg, 80.0)
+    top = events[1].top_i
+    incline[top - 8 : top + 3] = np.nan
+    why = not_hip_thrust(events[1], replace(m, trunk_incline_deg=incline), Config().reps)
+    assert why == "the trunk is upright at the top"

@@ -180,6 +180,15 @@ def test_file_source_every_frame_gives_all_frames_in_order(grey_clip: Path) -> N
     assert got == list(range(n)) and src.dropped == 0
 
 
+def test_paced_file_source_starts_playing_when_first_asked(grey_clip: Path) -> None:
+    """The clip plays from the consumer's first frame: time spent between opening it and
+    asking (the pose model loading) does not skip its start."""
+    with FileSource(grey_clip) as src:
+        time.sleep(10.0 / FPS)  # ten frame periods of "loading the model"
+        first = src.next()
+        assert first is not None and first.index == 0 and src.dropped == 0
+
+
 def test_paced_file_source_drops_stale_frames_for_a_slow_consumer(grey_clip: Path) -> None:
     src = FileSource(grey_clip)
     got: list[Captured] = []

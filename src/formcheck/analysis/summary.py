@@ -20,6 +20,8 @@ from formcheck.landmarks.names import Side
 from formcheck.results import Finding, Rep, RepRangeBand, SetSummary, Tempo
 
 SEVERITY_WEIGHT = {"minor": 5, "moderate": 12, "major": 25}
+#: Seconds either side of a rep's peak that stand for its top when the peak itself is unseen.
+TOP_WINDOW_S = 0.5
 #: Shoulders raised this far above the hips at the bottom: a bench (hip thrust), not the floor.
 BENCH_MIN_INCLINE_DEG = 20.0
 
@@ -45,7 +47,11 @@ def not_hip_thrust(ev: RepEvent, m: FrameMetrics, cfg: RepConfig) -> str | None:
     lo, hi = max(ev.top_i - 2, 0), ev.top_i + 3
     b_lo, b_hi = max(ev.bottom_i - 2, 0), ev.bottom_i + 3
     incline = nanmedian(m.trunk_incline_deg[lo:hi])
-    if not (np.isfinite(incline) and abs(incline) <= cfg.max_trunk_tilt_deg):
+    if not np.isfinite(incline):  # trunk unseen at the peak: the top hold around it
+        near = np.abs(m.t_s - m.t_s[ev.top_i]) <= TOP_WINDOW_S
+        incline = nanmedian(m.trunk_incline_deg[near])
+    # unseen all through the top is no evidence either way: only a trunk seen upright rejects
+    if abs(incline) > cfg.max_trunk_tilt_deg:
         return "the trunk is upright at the top"
     if (
         nanmedian(m.knee_angle_deg[lo:hi]) > cfg.standing_knee_deg

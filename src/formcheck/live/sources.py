@@ -9,6 +9,7 @@ test and measure: every frame, in order, as fast as the consumer takes them.
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from dataclasses import dataclass
@@ -174,7 +175,12 @@ class CameraSource(_Threaded):
 
 class FileSource(_Threaded):
     """A video file played as a camera: each frame is released at its own time (real-time
-    pacing from the moment the source starts); frames the consumer is too slow for are dropped.
+    pacing from the first ``next``, when the consumer is ready); frames the consumer is too
+    slow for are dropped.
+
+    The clip starts playing when it is first asked for a frame, not when it is opened: the
+    pose model loads in between (1-3 s on a cold machine), and a clip already playing would
+    lose its first seconds, often the first rep's start, to that wait.
 
     ``every_frame=True`` releases every frame in order without pacing (tests, measurements).
     """
@@ -186,12 +192,13 @@ class FileSource(_Threaded):
         self.width, self.height, self.fps = info.width, info.height, info.fps
         self.every_frame = every_frame
         self._frames = iter(self._reader)
-        if not every_frame:
-            self._t0 = time.perf_counter()
-            self._thread.start()
+        self._t0 = math.nan
 
     def next(self, timeout: float = 5.0) -> Captured | None:
         if not self.every_frame:
+            if not self._thread.is_alive() and math.isnan(self._t0):
+                self._t0 = time.perf_counter()
+                self._thread.start()
             return super().next(timeout)
         frame = next(self._frames, None)
         if frame is None:
