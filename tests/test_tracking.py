@@ -58,6 +58,24 @@ def test_clean_sets_measure_plausible() -> None:
     assert np.nanpercentile(error, 99) < MAX_LENGTH_LOG / 3
 
 
+def test_a_hip_hidden_by_a_plate_is_left_out_of_the_gate() -> None:
+    """Under a plate the model's hip wanders (a known guess, judged on nothing): the trunk
+    and thigh lengths it makes are not counted against the skeleton there; the shin is."""
+    series, _ = build_set([RepShape()] * 2)
+    view = classify_view(series)
+    xy = series.xy_px.copy()
+    lost = np.arange(40, 70)
+    for side in ("LEFT", "RIGHT"):  # the guessed hip drifts half a torso towards the head
+        xy[lost, L[f"{side}_HIP"]] += [[-90.0, -60.0]]
+    wandering = replace(series, xy_px=xy)
+    hidden = np.zeros(len(series), bool)
+    hidden[lost] = True
+    assert (segment_error(wandering, view)[lost] > MAX_LENGTH_LOG).mean() > 0.5
+    assert (segment_error(wandering, view, hidden)[lost] < MAX_LENGTH_LOG / 3).all()
+    shins = _folded(wandering, lost)  # legs folded onto the hip: still caught
+    assert (segment_error(shins, view, hidden)[lost] > MAX_LENGTH_LOG).all()
+
+
 def test_a_nonsense_top_is_not_judged() -> None:
     series, truth = build_set([RepShape(), SHORT, RepShape()])
     bad = _folded(series, _around(series, truth.lockout_s[1], 0.6))

@@ -150,7 +150,7 @@ def _analyze_shot(
     why_not = [not_hip_thrust(e, metrics, cfg.reps) for e in counted]
     events = [e for e, why in zip(counted, why_not, strict=True) if why is None]
     phases = phase_times(metrics.t_s, height, events, cfg.reps.still_share)
-    error = segment_error(series, view)  # tracking quality: a skeleton that is not the lifter
+    error = segment_error(series, view, hidden)  # tracking: a skeleton that is not the lifter
     seen = _Seen(height, error, hidden, bar, extent)
     reps, var = _assess(series, metrics, view, events, phases, seen, cfg)  # faults
     status: Status = "ok"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -282,6 +283,8 @@ def test_timing_faults_shape_the_motion() -> None:
         ({"reps": (RepSpec(faults=("pelvic_tilt_rotation",)),)}, "single-leg"),
         # H.264 needs even sizes
         ({"reps": (RepSpec(),), "width": 321}, "even"),
+        # a load the renderer does not draw
+        ({"reps": (RepSpec(),), "load": "kettlebell"}, "load must be one of"),
     ],
 )
 def test_clip_spec_rejects_bad_input(kwargs: dict[str, Any], message: str) -> None:
@@ -328,3 +331,46 @@ def test_bounce_on_first_rep_drops_in_during_the_lead_in() -> None:
 )
 def test_view_label(yaw_deg: float, view: str) -> None:
     assert ClipSpec("v", (FAST,), camera=CameraSpec(yaw_deg=yaw_deg)).view == view
+
+
+@pytest.mark.parametrize(
+    ("load", "yaw", "hidden"),
+    [
+        ("barbell", 0.0, True),
+        ("barbell", 20.0, True),
+        ("barbell", 40.0, False),
+        ("dumbbell", 0, None),
+    ],
+)
+def test_a_load_rests_on_the_hips_and_hides_the_near_hip(
+    load: str, yaw: float, hidden: bool | None
+) -> None:
+    """The bar lies across the hip crease in every frame (its truth rises and falls with the
+    hips); from the side and a mild oblique a plate's disc is drawn over the near hip as on
+    real barbell clips, at the bottom and at the top; from 40 deg it has moved off it."""
+    from formcheck.synth.load import PLATE_BGR
+    from formcheck.synth.render import _prepare, render_frame
+
+    light: dict[str, Any] = {"shorts_bgr": (190, 190, 200), "shirt_bgr": (200, 180, 170)}
+    spec = ClipSpec("load", (FAST,), load=load, camera=CameraSpec(yaw_deg=yaw), **light, **TINY)
+    gt = ground_truth(spec)
+    hip = gt["gt_px"][:, 24]  # RIGHT_HIP: the near side of a clip facing left
+    bar, height = gt["bar_px"], gt["bar_height_m"]
+    assert np.isfinite(bar).all() and np.isfinite(height).all()
+    assert np.corrcoef(height, -hip[:, 1])[0, 1] > 0.99  # the bar moves with the hips
+    assert labels_entry(spec, build_timeline(spec))["load"] == load
+    if hidden is None:
+        return
+    for kind, covered in (("barbell", hidden), ("none", False)):  # light shorts: not the plate
+        clip = _prepare(replace(spec, load=kind))
+        for i in (0, int(np.argmax(gt["h"]))):
+            img = render_frame(clip, i).astype(float)
+            x, y = np.round(hip[i]).astype(int)
+            plate = np.abs(img[y - 1 : y + 2, x - 1 : x + 2] - PLATE_BGR).max() < 40
+            assert plate == covered, (kind, i)
+
+
+def test_no_load_has_no_bar_truth_and_is_bodyweight() -> None:
+    spec = ClipSpec("free", (FAST,), **TINY)
+    assert "bar_px" not in ground_truth(spec)
+    assert labels_entry(spec, build_timeline(spec))["load"] == "bodyweight"

@@ -45,19 +45,31 @@ MAX_BAD_SHARE = 0.3
 UNRELIABLE_CLIP_SHARE = 0.5
 
 
-def segment_error(series: PoseSeries, view: View) -> np.ndarray:
+def segment_error(
+    series: PoseSeries, view: View, hip_hidden: np.ndarray | None = None
+) -> np.ndarray:
     """(T,) the largest |log(length / local median length)| over `SEGMENTS` on the view's
-    metric side; NaN where unseen; 0 in front and head views (not gated)."""
+    metric side; NaN where unseen; 0 in front and head views (not gated).
+
+    Where ``hip_hidden`` (a plate over the hip, `formcheck.analysis.load`), the segments
+    ending at the hip are left out: the hip there is the model's guess, already known and
+    not judged on, and its wandering says nothing of how well the rest is tracked (on a
+    rendered barbell set it made two clean reps' tops "tracking unreliable").
+    """
     if not view.sagittal:
         return np.zeros(len(series))
     xy, fps, side = series.xy_px, frame_rate(series), view.metric_side
+    hidden = np.zeros(len(series), bool) if hip_hidden is None else hip_hidden
     worst = np.full(len(series), np.nan)
     with np.errstate(invalid="ignore", divide="ignore"):
         for a, b in SEGMENTS:
             length = np.linalg.norm(point(xy, a, side) - point(xy, b, side), axis=-1)
             length[~(length > 0)] = np.nan
             ref = rolling_median(length, int(round(LENGTH_WINDOW_S * fps)), fps)
-            worst = np.fmax(worst, np.abs(np.log(length / ref)))
+            error = np.abs(np.log(length / ref))
+            if "hip" in (a, b):
+                error[hidden] = 0.0
+            worst = np.fmax(worst, error)
     return worst
 
 

@@ -21,6 +21,7 @@ from formcheck.synth.spec import (
     BACKGROUNDS,
     FAULT_CODES,
     FREE_LEG_POSES,
+    LOADS,
     SHIN_DIRECTIONS,
     VARIATIONS,
     CameraSpec,
@@ -58,6 +59,13 @@ def add_synth_arguments(parser: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--variation", choices=VARIATIONS, default=_CLIP.variation, help="default: %(default)s"
+    )
+    p.add_argument(
+        "--load",
+        choices=LOADS,
+        default=_CLIP.load,
+        help="what rests on the hips: a barbell with 45 cm plates or a dumbbell, hiding the near "
+        "hip as real ones do (default: %(default)s)",
     )
     p.add_argument(
         "--working-leg",
@@ -192,6 +200,7 @@ def spec_from_args(args: argparse.Namespace) -> ClipSpec:
             name=args.name,
             reps=tuple(reps),
             variation=args.variation,
+            load=args.load,
             working_leg=working_leg,
             free_leg=args.free_leg,
             camera=camera,

@@ -17,6 +17,7 @@ import numpy as np
 from formcheck.landmarks.names import N_LANDMARKS
 from formcheck.synth.body import Palette, body_capsules, landmarks_m
 from formcheck.synth.camera import Camera, make_camera
+from formcheck.synth.load import LOAD_LABELS, bar_axis_m, draw_load, load_parts
 from formcheck.synth.motion import Timeline, build_timeline, rig_for
 from formcheck.synth.raster import draw_capsules
 from formcheck.synth.scene import Stage, apply_shadow, build_stage, figure_shadow
@@ -77,6 +78,9 @@ def render_frame(clip: _Clip, i: int) -> np.ndarray:
     canvas = clip.stage.canvas.copy()
     apply_shadow(canvas, clip.stage.floor_w, figure_shadow(clip.camera_ss, caps))
     draw_capsules(canvas, caps)
+    load = load_parts(sk, clip.spec.load, clip.spec.body_scale, _near_z(clip.camera))
+    if load is not None:
+        draw_load(canvas, load)
     size = (clip.spec.width, clip.spec.height)
     small = np.asarray(
         cv2.resize(canvas.color, size, interpolation=cv2.INTER_AREA), dtype=np.float32
@@ -92,22 +96,36 @@ def render_frame(clip: _Clip, i: int) -> np.ndarray:
     return out
 
 
+def _near_z(cam: Camera) -> float:
+    """+1 or -1: the side of the body's mid-plane the camera is on."""
+    return 1.0 if cam.centre_m[2] >= 0 else -1.0
+
+
 def ground_truth(spec: ClipSpec) -> dict[str, np.ndarray]:
     """Per-frame truth without drawing: the arrays of ``{name}_gt.npz``.
 
     h (T,), rep (T,) 0-based or -1, phase (T,) str, gt_px (T, 33, 2) true landmark pixels (NaN for
     landmarks the figure lacks), hip_angle_deg (T,) and shin_deg (T,) on the near side (see
     :mod:`formcheck.synth.truth` for their sign conventions). Single-leg clips add
-    working_hip_angle_deg and working_shin_deg, measured on the working leg's side.
+    working_hip_angle_deg and working_shin_deg, measured on the working leg's side. A clip with
+    a load adds bar_px (T, 2), where the bar's axis meets the near plate's (or dumbbell head's)
+    outer face in the image, and bar_height_m (T,), the bar's height above the floor.
     """
     tl = build_timeline(spec)
     rig = rig_for(spec)
     cam = make_camera(spec.camera, spec.width, spec.height)
     gt = np.full((tl.n_frames, N_LANDMARKS, 2), np.nan)
+    bar_px = np.full((tl.n_frames, 2), np.nan)
+    bar_height_m = np.full(tl.n_frames, np.nan)
     for i in range(tl.n_frames):
-        lm = landmarks_m(build_skeleton(rig, _frame_state(tl, i)), spec.body_scale)
+        sk = build_skeleton(rig, _frame_state(tl, i))
+        lm = landmarks_m(sk, spec.body_scale)
         have = ~np.isnan(lm[:, 0])
         gt[i, have] = cam.project(lm[have])[0]
+        load = load_parts(sk, spec.load, spec.body_scale, _near_z(cam))
+        if load is not None:
+            bar_px[i] = cam.project(load.bar_m[None])[0][0]
+            bar_height_m[i] = bar_axis_m(sk, spec.body_scale)[1]
     head_left = spec.camera.facing == "left"
     out = {
         "h": tl.h,
@@ -120,6 +138,8 @@ def ground_truth(spec: ClipSpec) -> dict[str, np.ndarray]:
     if spec.working_leg is not None:
         out["working_hip_angle_deg"] = hip_angle_deg(gt, spec.working_leg)
         out["working_shin_deg"] = shin_deg(gt, spec.working_leg, head_left=head_left)
+    if spec.load != "none":
+        out["bar_px"], out["bar_height_m"] = bar_px, bar_height_m
     return out
 
 
@@ -151,7 +171,7 @@ def labels_entry(spec: ClipSpec, tl: Timeline) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "file": f"{spec.name}.mp4",
         "exercise": spec.variation,
-        "load": "bodyweight",
+        "load": LOAD_LABELS[spec.load],
         "view": spec.view,
         "confidence": "high",
         "reps": len(tl.reps),

@@ -31,6 +31,7 @@ VARIATIONS: tuple[str, ...] = (
 SHIN_DIRECTIONS: tuple[str, ...] = ("close", "far")
 FREE_LEG_POSES: tuple[str, ...] = ("bent", "extended")
 BACKGROUNDS: tuple[str, ...] = ("wall", "plain")
+LOADS: tuple[str, ...] = ("none", "barbell", "dumbbell")
 
 # Clean reps must stay clearly inside the analyzer's thresholds (FAULTS.md), else labels would lie.
 CLEAN_MIN_DOWN_S = 1.2  # rushed_eccentric threshold is 1.0 s (seeds 000, 001)
@@ -105,13 +106,16 @@ class CameraSpec:
 class ClipSpec:
     """A whole clip: reps, exercise variation, camera, figure look and video settings.
 
-    Colours are BGR uint8 triples. ``free_leg`` is how the non-working leg is held on single-leg
-    variations ("bent" = knee bent, thigh raised; "extended" = straight leg).
+    ``load`` is what rests on the hips (`formcheck.synth.load`): "none", "barbell" (45 cm
+    plates) or "dumbbell". Colours are BGR uint8 triples. ``free_leg`` is how the non-working
+    leg is held on single-leg variations ("bent" = knee bent, thigh raised; "extended" =
+    straight leg).
     """
 
     name: str
     reps: tuple[RepSpec, ...]
     variation: str = "hip_thrust"
+    load: str = "none"
     working_leg: str | None = None
     free_leg: str = "bent"
     camera: CameraSpec = field(default_factory=CameraSpec)
@@ -141,6 +145,8 @@ class ClipSpec:
             raise ValueError(f"{self.variation} needs working_leg 'left' or 'right'")
         if not single and self.working_leg is not None:
             raise ValueError(f"working_leg is only for single-leg variations, not {self.variation}")
+        if self.load not in LOADS:
+            raise ValueError(f"load must be one of {LOADS}, got {self.load!r}")
         if self.free_leg not in FREE_LEG_POSES:
             raise ValueError(f"free_leg must be one of {FREE_LEG_POSES}, got {self.free_leg!r}")
         if not single and any("pelvic_tilt_rotation" in r.faults for r in self.reps):
