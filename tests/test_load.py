@@ -13,10 +13,13 @@ from builders import RepShape, build_set
 
 from formcheck import pipeline
 from formcheck.analysis.bar import bar_track
+from formcheck.analysis.hip_from_bar import hip_from_bar
 from formcheck.analysis.load import (
     HIDDEN_HIP_FAULTS,
     HIDDEN_HIP_POSITION,
     HIDDEN_HIP_REASON,
+    LOST_LEG_FAULTS,
+    LOST_LEG_REASON,
     hip_hidden,
 )
 from formcheck.analysis.metrics import compute_metrics
@@ -25,7 +28,7 @@ from formcheck.config import Config, LoadConfig
 from formcheck.landmarks.names import Landmark as L
 from formcheck.landmarks.series import PoseSeries
 from formcheck.pipeline import analyze_series
-from formcheck.pose.plate import find_plate
+from formcheck.pose.plate import find_far_plate, find_plate
 from formcheck.report.html import render_html
 from formcheck.report.json_report import to_dict
 from formcheck.report.overlay import draw_overlay
@@ -76,8 +79,10 @@ def _plated(series: PoseSeries, radius_px: float, share: float = 1.0) -> PoseSer
     return replace(series, plate_px=plate)
 
 
-def test_hidden_hip_faults_not_judged() -> None:
-    """The hip's position is not judged; its motion is measured on the bar instead."""
+def test_hidden_hip_faults_not_judged(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where the bar gives no estimate of the hip, the hip's position is not judged; its
+    motion is measured on the bar instead."""
+    monkeypatch.setattr(pipeline, "hip_from_bar", lambda *a: None)
     series, _ = build_set([RepShape(), SHORT, RepShape(top_s=0.2, down_s=0.5)])
     bare = analyze_series(series, Config(), "bare")
     assert "incomplete_lockout" in {f.code for f in bare.reps[1].faults}
@@ -107,6 +112,7 @@ def test_a_plate_seen_too_rarely_gives_no_bar() -> None:
 def test_no_bar_track_no_tempo_verdicts(monkeypatch: pytest.MonkeyPatch) -> None:
     """Without a bar to stand in for the hidden hip, its motion is not judged either."""
     monkeypatch.setattr(pipeline, "bar_track", lambda *a: None)
+    monkeypatch.setattr(pipeline, "hip_from_bar", lambda *a: None)
     series, _ = build_set([RepShape(), SHORT, RepShape()])
     report = analyze_series(_plated(series, 90.0), Config(), "no bar")
     assert report.bar is None
@@ -178,7 +184,8 @@ def test_a_plate_beside_the_hip_hides_nothing() -> None:
     assert all(not r.not_judged for r in report.reps)
 
 
-def test_not_judged_in_every_output() -> None:
+def test_not_judged_in_every_output(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pipeline, "hip_from_bar", lambda *a: None)  # no estimate from the bar
     series, _ = build_set([RepShape(), SHORT])
     report = analyze_series(_plated(series, 90.0), Config(), "plated")
     data = to_dict(report)
@@ -224,3 +231,99 @@ def test_a_plate_too_small_for_its_stated_size_gives_no_scale() -> None:
     cfg = replace(Config(), load=replace(Config().load, plate_cm=20.0))
     told = analyze_series(small, cfg, "light")
     assert told.bar is not None and told.bar.m_per_px == pytest.approx(0.10 / 40.0)
+
+
+def _barbell(series: PoseSeries, depth_share: float, offset: tuple[float, float]) -> PoseSeries:
+    """A barbell as a camera sees it: the bar's middle ``depth_share`` of the set's longest
+    shoulder-knee span in front of the true hip (away from the floor), its near plate's
+    centre ``offset`` px from the middle and its far plate's on the other side, each
+    weighted by its depth (radius 110 px near, covering the hip; 85 px far)."""
+    xy = series.xy_px
+    s, h, k = (xy[:, L[f"RIGHT_{j}"]] for j in ("SHOULDER", "HIP", "KNEE"))
+    span = np.linalg.norm(k - s, axis=-1)
+    along = (k - s) / span[:, None]
+    up = np.stack([along[:, 1], -along[:, 0]], -1)
+    up = np.where((up[:, 1] > 0)[:, None], -up, up)
+    middle = h + depth_share * np.nanpercentile(span, 95) * up
+    near = np.column_stack([middle + offset, np.full(len(series), 110.0)])
+    far = np.column_stack([middle - np.array(offset) * 85 / 110, np.full(len(series), 85.0)])
+    return replace(series, plate_px=near, far_plate_px=far)
+
+
+@pytest.mark.parametrize("depth_share", [0.1, 0.145, 0.19])
+def test_the_hip_under_a_plate_is_estimated_from_the_bar(depth_share: float) -> None:
+    """The bar's middle between its two plates, a pelvis's depth in front of the hip: every
+    top's true hip angle lies inside the interval the bar gives. A top whose interval is
+    all on one side of a threshold is judged on it (and says the hip was estimated); one
+    whose interval straddles it is not judged, with the interval."""
+    series, _ = build_set([RepShape(), SHORT, RepShape()])
+    truth = analyze_series(series, Config(), "bare")
+    loaded = _barbell(series, depth_share, (0.0, 25.0))
+    est = hip_from_bar(loaded, classify_view(loaded), np.ones(len(series), bool), LoadConfig())
+    assert est is not None and est.estimated.all()
+    report = analyze_series(loaded, Config(), "barbell")
+    assert report.rep_count == 3
+    thr = Config().faults.lockout_min_deg
+    for rep, bare in zip(report.reps, truth.reps, strict=True):
+        top = slice(rep.lockout_i - 2, rep.lockout_i + 3)
+        lo, hi = np.median(est.angle_lo_deg[top]), np.median(est.angle_hi_deg[top])
+        assert lo - 1 <= bare.peak_hip_extension_deg <= hi + 1  # type: ignore[operator]
+        codes = {f.code: f for f in rep.faults}
+        if lo < thr < hi:
+            assert "from the bar the top is" in rep.not_judged["incomplete_lockout"]
+        else:
+            assert "incomplete_lockout" not in rep.not_judged
+            assert ("incomplete_lockout" in codes) == (hi < thr)
+            if hi < thr:
+                assert "estimated from the bar" in codes["incomplete_lockout"].message
+        assert "pelvic_tilt_rotation" not in codes
+
+
+def test_no_far_plate_in_an_oblique_view_gives_no_estimate() -> None:
+    series, _ = build_set([RepShape()] * 2)
+    loaded = replace(
+        _barbell(series, 0.145, (0.0, 25.0)), far_plate_px=np.full((len(series), 3), np.nan)
+    )
+    view = replace(classify_view(loaded), kind="oblique")
+    assert hip_from_bar(loaded, view, np.ones(len(series), bool), LoadConfig()) is None
+
+
+def test_far_plates_survive_save_and_load(tmp_path) -> None:
+    series, _ = build_set([RepShape()])
+    loaded = _barbell(series, 0.145, (0.0, 25.0))
+    loaded.save(tmp_path / "x.npz")
+    back = PoseSeries.load(tmp_path / "x.npz")
+    np.testing.assert_allclose(back.far_plate_px, loaded.far_plate_px, rtol=1e-6)
+    frame = back.frame(0)
+    assert frame is not None and frame.far_plate_px is not None
+
+
+def test_the_far_plate_beside_the_near_one_is_found() -> None:
+    img = _gym()
+    cv2.circle(img, (380, 120), 60, (30, 30, 30), -1, cv2.LINE_AA)  # the far plate, behind
+    cv2.circle(img, (330, 190), 80, (25, 25, 25), -1, cv2.LINE_AA)  # the near plate
+    cv2.circle(img, (330, 190), 80, (90, 90, 90), 3, cv2.LINE_AA)  # its rim
+    near = find_plate(img, _pose((310, 200), 150.0))
+    assert near is not None
+    far = find_far_plate(img, near)
+    assert far is not None
+    assert np.hypot(far[0] - 380, far[1] - 120) < 8 and abs(far[2] - 60) < 8
+    alone = _gym()
+    cv2.circle(alone, (330, 190), 80, (25, 25, 25), -1, cv2.LINE_AA)
+    assert find_far_plate(alone, near) is None  # concentric: only the near plate shows
+
+
+def test_a_knee_inside_the_plate_means_the_legs_are_lost() -> None:
+    """The model puts the knee inside the plate (a thigh's length from a hip the plate
+    covers): the legs are a guess there, and nothing judged on them is said."""
+    series, _ = build_set([RepShape(), SHORT])
+    loaded = _barbell(series, 0.145, (0.0, 25.0))
+    knee = series.xy_px[:, L.RIGHT_KNEE]
+    wide = loaded.plate_px.copy()
+    wide[:, 2] = np.linalg.norm(knee - wide[:, :2], axis=-1).max() + 10.0  # reaches the knee
+    report = analyze_series(replace(loaded, plate_px=wide), Config(), "lost")
+    assert report.rep_count == 2
+    for rep in report.reps:
+        lost = {c for c, why in rep.not_judged.items() if why == LOST_LEG_REASON}
+        assert lost == {c for c in LOST_LEG_FAULTS if report.assessable[c]}
+        assert not {f.code for f in rep.faults} & set(LOST_LEG_FAULTS)

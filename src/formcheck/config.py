@@ -178,6 +178,22 @@ class LoadConfig:
         1,
         "plate radius interquartile range / median above this: the scale is not trusted",
     )
+    hip_depth_share_min: float = _t(
+        0.09,
+        "shoulder-knee",
+        0,
+        0.5,
+        "the hip joint's depth behind the bar's axis, shallowest (formcheck.analysis."
+        "hip_from_bar: 9 cm of pelvis, tissue and pad over a 105 cm shoulder-knee span)",
+    )
+    hip_depth_share_max: float = _t(
+        0.2,
+        "shoulder-knee",
+        0,
+        0.5,
+        "... and deepest (17 cm over 85 cm); a top position is judged from the bar only when "
+        "both give the same verdict",
+    )
 
 
 @dataclass(frozen=True)

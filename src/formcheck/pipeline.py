@@ -21,11 +21,15 @@ from formcheck.analysis.faults import (
     range_drift_findings,
     reference_rise,
 )
+from formcheck.analysis.hip_from_bar import HipFromBar, hip_from_bar, with_hip
 from formcheck.analysis.load import (
     HIDDEN_HIP_FAULTS,
     HIDDEN_HIP_POSITION,
     HIDDEN_HIP_REASON,
+    LOST_LEG_FAULTS,
+    LOST_LEG_REASON,
     hip_hidden,
+    knee_in_plate,
     top_hidden,
 )
 from formcheck.analysis.metrics import FrameMetrics, compute_metrics, nanmedian
@@ -139,19 +143,23 @@ def _analyze_shot(
     warnings += check_people(raw)
     series = clean_series(raw, cfg.cleaning, smoother)  # landmarks
     view = classify_view(series, working_leg(series))  # view and near side
+    hidden = hip_hidden(series, view.metric_side)  # a load over the hip
+    from_bar = hip_from_bar(series, view, hidden, cfg.load)  # the hip it hides, from the bar
+    if from_bar is not None and view.metric_side is not None:
+        series = with_hip(series, view.metric_side, from_bar)
     metrics = compute_metrics(series, view.metric_side)  # per-frame metrics
     extent = body_extent_px(series)  # how big the lifter is in the picture
     if extent < cfg.faults.detail_min_body_px:
         warnings.append(_too_small(extent, cfg))
-    hidden = hip_hidden(series, view.metric_side)  # a load over the hip
-    bar = bar_track(series, metrics, hidden, view, cfg.load)  # and its bar, if it has one
+    bar = bar_track(series, metrics, hidden, view, cfg.load)  # the load's bar, if it has one
     height = metrics.hip_height if bar is None else bar.height  # what reps are counted on
     counted = count_reps(metrics.t_s, height, cfg.reps)  # reps
     why_not = [not_hip_thrust(e, metrics, cfg.reps) for e in counted]
     events = [e for e, why in zip(counted, why_not, strict=True) if why is None]
     phases = phase_times(metrics.t_s, height, events, cfg.reps.still_share)
     error = segment_error(series, view, hidden)  # tracking: a skeleton that is not the lifter
-    seen = _Seen(height, error, hidden, bar, extent)
+    lost = knee_in_plate(series, hidden, view.metric_side)  # legs lost behind the load
+    seen = _Seen(height, error, hidden, bar, extent, from_bar, lost)
     reps, var = _assess(series, metrics, view, events, phases, seen, cfg)  # faults
     status: Status = "ok"
     bad_share = unreliable_share(error, series.detected)
@@ -293,10 +301,15 @@ def _assess(
     for ph, (rm, top, rise, bottom) in zip(phases, windows, strict=True):
         bad = unreliable_top(seen.error, ph.top_i, fs)
         covered = top_hidden(seen.hidden, top)
-        blind = bad is not None or covered
+        legs_lost = {  # the model has lost the legs behind the load at this top
+            c: LOST_LEG_REASON for c in LOST_LEG_FAULTS if c in codes and top_hidden(seen.lost, top)
+        }
         small = seen.extent_px < cfg.faults.detail_min_body_px  # too small to see the detail
         tiny = {c: _too_small(seen.extent_px, cfg) for c in SMALL_DETAIL if small and c in codes}
-        unjudged.append({**tiny, **_not_judged(codes, bad, covered, seen.bar)})
+        hidden_top = _from_bar(seen.from_bar, top, cfg) if covered else None
+        unjudged.append(
+            {**tiny, **_not_judged(codes, bad, covered, seen.bar, hidden_top), **legs_lost}
+        )
         ctx = RepContext(
             rm,
             series.visibility,
@@ -307,8 +320,16 @@ def _assess(
             view,
             usual_neck,
         )
-        faults.append(assess_rep(ctx, cfg.faults, [c for c in codes if c not in unjudged[-1]]))
-        shown = view.sagittal and not blind
+        judged = assess_rep(ctx, cfg.faults, [c for c in codes if c not in unjudged[-1]])
+        if hidden_top is not None:  # decided on the hip estimated from the bar: say so
+            judged = [
+                replace(f, message=f"{f.message}; {ESTIMATED_NOTE}")
+                if f.code in FROM_BAR_CODES
+                else f
+                for f in judged
+            ]
+        faults.append(judged)
+        shown = view.sagittal and bad is None and "incomplete_lockout" not in unjudged[-1]
         peaks.append(_nanmedian(rm.hip_extension_deg[top]) if shown else None)
         lows.append(_nanmedian(rm.hip_extension_deg[bottom]) if shown else None)
         end = min(rise.stop, len(m.t_s) - 1)
@@ -362,18 +383,59 @@ class _Seen:
     hidden: np.ndarray
     bar: BarTrack | None
     extent_px: float  # the lifter's size in the picture
+    from_bar: HipFromBar | None  # the hidden hip estimated from the bar
+    lost: np.ndarray  # (T,) the model puts the knee inside the plate
 
 
 def _not_judged(
-    codes: list[str], unreliable: float | None, hip_hidden: bool, bar: BarTrack | None
+    codes: list[str],
+    unreliable: float | None,
+    hip_hidden: bool,
+    bar: BarTrack | None,
+    from_bar: dict[str, str] | None = None,
 ) -> dict[str, str]:
     """Code -> why a rep is not judged on it: every code when its top was tracked badly; when
     the load hides the hip, the codes of its position (and of its motion too when no bar
-    track stands in for it); none otherwise."""
+    track stands in for it), except the top-position codes the bar decides (``from_bar``:
+    code -> why not, for the ones it cannot); none otherwise."""
     if unreliable is not None:
         return dict.fromkeys(codes, unreliable_reason(unreliable))
     hip = HIDDEN_HIP_POSITION if bar is not None else HIDDEN_HIP_FAULTS
-    return {c: HIDDEN_HIP_REASON for c in hip if hip_hidden and c in codes}
+    out = {c: HIDDEN_HIP_REASON for c in hip if hip_hidden and c in codes}
+    if from_bar is not None:
+        for code in FROM_BAR_CODES:
+            out.pop(code, None)
+        out |= {c: why for c, why in from_bar.items() if c in codes}
+    return out
+
+
+#: Added to a finding decided on the hip estimated from the bar.
+ESTIMATED_NOTE = "the load hides the hip: estimated from the bar"
+#: The top-position codes the hip estimated from the bar can decide.
+FROM_BAR_CODES = ("incomplete_lockout", "lumbar_hyperextension")
+
+
+def _from_bar(est: HipFromBar | None, top: slice, cfg: Config) -> dict[str, str] | None:
+    """For a top the load hides: which of FROM_BAR_CODES the bar cannot decide, and why (the
+    interval of hip angles it allows straddles the code's threshold); None when the bar
+    gives no estimate there."""
+    if est is None:
+        return None
+    lo, hi = nanmedian(est.angle_lo_deg[top]), nanmedian(est.angle_hi_deg[top])
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        return None
+    limits = {
+        "incomplete_lockout": cfg.faults.lockout_min_deg,
+        "lumbar_hyperextension": cfg.faults.hyperextension_max_deg,
+    }
+    return {
+        code: (
+            f"hip hidden by the load: from the bar the top is {lo:.0f}-{hi:.0f} deg, too close "
+            f"to {thr:.0f} to call"
+        )
+        for code, thr in limits.items()
+        if lo < thr < hi
+    }
 
 
 #: The faults measured on landmarks a few pixels apart when the lifter is small in the picture.

@@ -73,6 +73,31 @@ def hip_hidden(series: PoseSeries, side: Side | None) -> np.ndarray:
     return hidden
 
 
+#: Faults judged on the legs: not judged at a top where the model has lost them behind the load.
+LOST_LEG_FAULTS = (
+    "incomplete_lockout",
+    "lumbar_hyperextension",
+    "shins_not_vertical",
+    "heels_lifting",
+)
+LOST_LEG_REASON = (
+    "legs lost behind the load: the pose model puts the knee inside the plate, so the legs' "
+    "landmarks are a guess"
+)
+
+
+def knee_in_plate(series: PoseSeries, hidden: np.ndarray, side: Side | None) -> np.ndarray:
+    """(T,) bool: where the load hides the hip, the model's knee lies inside the plate too. A
+    plate over the hip cannot cover the knee a thigh's length away (a 45 cm plate's radius is
+    half a thigh): a knee drawn there is the model losing the legs (on rendered barbell sets
+    it put the knees 40-100 px from the true ones, and the feet with them, at the tops)."""
+    knee = point(series.xy_px, "knee", side)
+    plate = series.plate_px
+    with np.errstate(invalid="ignore"):
+        inside = np.linalg.norm(knee - plate[:, :2], axis=-1) < plate[:, 2]
+    return np.asarray(hidden & inside)
+
+
 def top_hidden(hidden: np.ndarray, top: slice) -> bool:
     """Whether the load hides the hip over most of a rep's top frames."""
     frames = hidden[top]

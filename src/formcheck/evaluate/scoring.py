@@ -1,5 +1,5 @@
 """Compare one report with its labels: reps matched by lockout time, faults per rep,
-hip angle per frame against rendered ground truth."""
+hip angle per frame and bar speed per rep against rendered ground truth."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from formcheck.analysis.metrics import hip_extension_deg
+from formcheck.analysis.reps import STILL_SHARE
 from formcheck.evaluate.dataset import LabelledClip
 from formcheck.landmarks.names import joint
 from formcheck.results import SetReport
@@ -52,6 +53,7 @@ class ClipScore:
     clean_reps: int = 0
     clean_reps_with_false_fault: int = 0
     hip_abs_err_deg: np.ndarray | None = None
+    bar_velocity_rel_err: list[float] = field(default_factory=list)  # ours / truth - 1, per rep
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -106,7 +108,31 @@ def score_clip(clip: LabelledClip, report: SetReport) -> ClipScore:
             row.clean_reps += 1
             row.clean_reps_with_false_fault += bool(got & set(checked))
     row.hip_abs_err_deg = hip_angle_errors(clip, report)
+    truth = bar_velocity_truth(clip)
+    for i, j in matched.items():
+        speed = (bar := report.reps[j].bar) and bar.mean_velocity_m_s
+        if truth is not None and i < len(truth) and speed:
+            row.bar_velocity_rel_err.append(speed / truth[i] - 1.0)
     return row
+
+
+def bar_velocity_truth(clip: LabelledClip) -> list[float] | None:
+    """Each rendered rep's concentric mean bar velocity (m/s), from the truth's bar height:
+    over the rep's rendered rise, the frames faster than STILL_SHARE of its peak speed (the
+    phase boundary the analysis uses, `formcheck.analysis.reps`)."""
+    if not clip.truth_path.is_file():
+        return None
+    with np.load(clip.truth_path) as gt:
+        if "bar_height_m" not in gt:
+            return None
+        height, rep, phase = gt["bar_height_m"], gt["rep"], gt["phase"]
+    v = np.gradient(height) * float(clip.label.get("fps", 30.0))
+    out = []
+    for k in range(int(rep.max()) + 1):
+        up = v[(rep == k) & (phase == "up")]
+        moving = up[up >= STILL_SHARE * up.max()] if up.size else up
+        out.append(float(moving.mean()) if moving.size else float("nan"))
+    return out
 
 
 def hip_angle_errors(clip: LabelledClip, report: SetReport) -> np.ndarray | None:

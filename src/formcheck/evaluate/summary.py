@@ -26,6 +26,7 @@ def aggregate(rows: Iterable[ClipScore]) -> dict[str, Any]:
     hip = [r.hip_abs_err_deg for r in ok if r.hip_abs_err_deg is not None]
     hip_all = np.concatenate(hip) if hip else np.array([])
     clean = sum(r.clean_reps for r in ok)
+    bar = np.abs([e for r in ok for e in r.bar_velocity_rel_err])
     return {
         "clips": len(rows),
         "failed": len(rows) - len(ok),
@@ -48,6 +49,9 @@ def aggregate(rows: Iterable[ClipScore]) -> dict[str, Any]:
         "clean_reps_with_false_fault": sum(r.clean_reps_with_false_fault for r in ok),
         "hip_angle_mae_deg": _r(hip_all.mean(), 2) if hip_all.size else None,
         "hip_angle_p95_deg": _r(np.percentile(hip_all, 95), 2) if hip_all.size else None,
+        "bar_velocity_reps": int(bar.size),
+        "bar_velocity_median_abs_rel_err": _r(np.median(bar)) if bar.size else None,
+        "bar_velocity_max_abs_rel_err": _r(bar.max()) if bar.size else None,
     }
 
 
@@ -118,6 +122,14 @@ def to_markdown(summary: dict[str, Any]) -> str:
             f"| {code} | {f['tp']} | {f['fp']} | {f['fn']} | {_num(f['precision'])} | "
             f"{_num(f['recall'])} | {_num(f['f1'])} |"
         )
+    bar = summary["overall"]
+    if bar["bar_velocity_reps"]:
+        lines += [
+            "",
+            f"Bar speed against rendered truth (concentric mean, m/s): {bar['bar_velocity_reps']} "
+            f"reps, median error {_pct(bar['bar_velocity_median_abs_rel_err'])}, largest "
+            f"{_pct(bar['bar_velocity_max_abs_rel_err'])}.",
+        ]
     bad = [c for c in summary["clips"] if c["error"] or c["problems"]]
     if bad:
         lines += ["", "| clip | what went wrong |", "|---|---|"]

@@ -27,7 +27,8 @@ class PoseFrame:
 
     xy_px (33, 2): image position in pixels; visibility (33,): MediaPipe's
     visibility in [0, 1]; world_xyz_m (33, 3): metric landmarks; plate_px (3,): centre x,
-    y and radius in pixels of a weight plate over the hip (`formcheck.pose.plate`), or None.
+    y and radius in pixels of a weight plate over the hip (`formcheck.pose.plate`), or None;
+    far_plate_px (3,): the same for the plate on the bar's other end, when seen.
     """
 
     timestamp_s: float
@@ -36,6 +37,7 @@ class PoseFrame:
     world_xyz_m: np.ndarray
     n_people: int = 1
     plate_px: np.ndarray | None = None
+    far_plate_px: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         if self.xy_px.shape != (N_LANDMARKS, 2):
@@ -55,6 +57,7 @@ class PoseSeries:
     then the landmark rows are NaN). image_size is (width, height) in pixels.
     plate_px (T, 3): a weight plate over the hip per frame (centre x, y, radius in pixels;
     NaN where none was found; landmarks saved before plates were looked for have none).
+    far_plate_px (T, 3): the plate on the bar's other end, where it shows beside the near one.
     picture_change (T,): how much the picture changed from the frame before
     (`formcheck.video.cuts`; NaN where unknown: the first frame, live, older files).
     """
@@ -69,11 +72,14 @@ class PoseSeries:
     meta: dict[str, str] = field(default_factory=dict)
     plate_px: np.ndarray = field(default_factory=lambda: np.full((0, 3), np.nan))
     picture_change: np.ndarray = field(default_factory=lambda: np.full(0, np.nan))
+    far_plate_px: np.ndarray = field(default_factory=lambda: np.full((0, 3), np.nan))
 
     def __post_init__(self) -> None:
         t = self.timestamps_s.shape[0]
         if self.plate_px.shape == (0, 3) and t:
             object.__setattr__(self, "plate_px", np.full((t, 3), np.nan))
+        if self.far_plate_px.shape == (0, 3) and t:
+            object.__setattr__(self, "far_plate_px", np.full((t, 3), np.nan))
         if self.picture_change.shape == (0,) and t:
             object.__setattr__(self, "picture_change", np.full(t, np.nan))
         expected = {
@@ -83,6 +89,7 @@ class PoseSeries:
             "world_xyz_m": (self.world_xyz_m, (t, N_LANDMARKS, 3)),
             "n_people": (self.n_people, (t,)),
             "plate_px": (self.plate_px, (t, 3)),
+            "far_plate_px": (self.far_plate_px, (t, 3)),
             "picture_change": (self.picture_change, (t,)),
         }
         for name, (arr, shape) in expected.items():
@@ -129,15 +136,19 @@ class PoseSeries:
         vis = np.zeros((t, N_LANDMARKS))
         world = np.full((t, N_LANDMARKS, 3), np.nan)
         people = np.zeros(t, dtype=np.int16)
-        plate = np.full((t, 3), np.nan)
+        plate, far = np.full((t, 3), np.nan), np.full((t, 3), np.nan)
         for i, f in enumerate(frame_list):
             if f is None:
                 continue
             xy[i], vis[i], world[i], people[i] = f.xy_px, f.visibility, f.world_xyz_m, f.n_people
             if f.plate_px is not None:
                 plate[i] = f.plate_px
+            if f.far_plate_px is not None:
+                far[i] = f.far_plate_px
         change = np.full(t, np.nan) if picture_change is None else np.asarray(list(picture_change))
-        return cls(ts, xy, vis, world, people, image_size, fps, dict(meta or {}), plate, change)
+        return cls(
+            ts, xy, vis, world, people, image_size, fps, dict(meta or {}), plate, change, far
+        )
 
     @classmethod
     def concat(
@@ -162,6 +173,7 @@ class PoseSeries:
             dict(meta or {}),
             np.concatenate([b.plate_px for b in blocks]),
             np.concatenate([b.picture_change for b in blocks]),
+            np.concatenate([b.far_plate_px for b in blocks]),
         )
 
     def take(self, index: slice | np.ndarray) -> PoseSeries:
@@ -175,6 +187,7 @@ class PoseSeries:
             n_people=self.n_people[index],
             plate_px=self.plate_px[index],
             picture_change=self.picture_change[index],
+            far_plate_px=self.far_plate_px[index],
             meta=dict(self.meta),
         )
 
@@ -188,6 +201,7 @@ class PoseSeries:
             self.world_xyz_m[i],
             int(self.n_people[i]),
             self.plate_px[i] if np.isfinite(self.plate_px[i]).all() else None,
+            self.far_plate_px[i] if np.isfinite(self.far_plate_px[i]).all() else None,
         )
 
     @staticmethod
@@ -211,6 +225,7 @@ class PoseSeries:
             n_people=self.n_people,
             plate_px=self.plate_px.astype(np.float32),
             picture_change=self.picture_change.astype(np.float32),
+            far_plate_px=self.far_plate_px.astype(np.float32),
             image_size=np.array(self.image_size),
             fps=np.array(self.fps),
             meta_keys=np.array(list(self.meta.keys()), dtype=str),
@@ -239,6 +254,9 @@ class PoseSeries:
                     z["picture_change"].astype(float)
                     if "picture_change" in z
                     else np.full(0, np.nan),
+                    z["far_plate_px"].astype(float)
+                    if "far_plate_px" in z
+                    else np.full((0, 3), np.nan),
                 )
         except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
             reason = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__

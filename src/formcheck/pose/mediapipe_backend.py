@@ -22,7 +22,7 @@ import numpy as np
 
 from formcheck.landmarks.series import PoseFrame
 from formcheck.memory import return_freed_memory
-from formcheck.pose.plate import find_plate
+from formcheck.pose.plate import find_far_plate, find_plate
 from formcheck.pose.zoom import Crop, crop_around, follow, is_small, tiles
 
 log = logging.getLogger(__name__)
@@ -182,6 +182,7 @@ class MediaPipePose:
         self._next_search_s = 0.0
         self.find_plates = find_plates
         self._plate: np.ndarray | None = None
+        self._far: np.ndarray | None = None
         self._next_plate_ms = 0
         self._crowd_every_s = crowd_check_s or 0.0
         self._next_check_s = 0.0
@@ -227,17 +228,22 @@ class MediaPipePose:
         if crop is not None:  # follow the lifter; back to the whole frame once they are big
             self._crop_seen_s = timestamp_s
             self._crop = follow(crop, xy, w, h) if self._found_small else None
-        return PoseFrame(timestamp_s, xy, vis, world, people, self._plate_at(image_bgr, xy, ms))
+        plate, far = self._plates_at(image_bgr, xy, ms)
+        return PoseFrame(timestamp_s, xy, vis, world, people, plate, far)
 
-    def _plate_at(self, image_bgr: np.ndarray, xy: np.ndarray, ms: int) -> np.ndarray | None:
-        """The plate over the hip, looked for every PLATE_EVERY_MS and held in between (it
-        moves with the hips, a few pixels a frame; 3-5 ms a search)."""
+    def _plates_at(
+        self, image_bgr: np.ndarray, xy: np.ndarray, ms: int
+    ) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """The plate over the hip and the one on the bar's far end, looked for every
+        PLATE_EVERY_MS and held in between (they move with the hips, a few pixels a frame;
+        3-5 ms a search, the far one only beside a near one)."""
         if not self.find_plates:
-            return None
+            return None, None
         if ms >= self._next_plate_ms:
             self._plate = find_plate(image_bgr, xy)
+            self._far = None if self._plate is None else find_far_plate(image_bgr, self._plate)
             self._next_plate_ms = ms + PLATE_EVERY_MS
-        return self._plate
+        return self._plate, self._far
 
     def _detect(self, view: Any, whole: Any, ms: int, timestamp_s: float) -> Any:
         """The tracker on ``view`` (the whole frame or the lifter's window); now and then

@@ -68,3 +68,49 @@ def find_plate(image_bgr: np.ndarray, xy_px: np.ndarray) -> np.ndarray | None:
         return None
     cx, cy, r = (float(v) for v in circles[0][0])
     return np.array([x0 + cx / scale, y0 + cy / scale, r / scale])
+
+
+#: The plate on the bar's far end is looked for within this many near-plate radii of the near
+#: plate's centre, with a radius of FAR_RADIUS times the near one's (it is farther away, and
+#: never larger), and a centre at least FAR_MIN_OFFSET radii from the near centre (a circle
+#: there is the near plate itself, or its rim).
+FAR_SEARCH_RADII = 2.2
+FAR_RADIUS = (0.55, 1.05)
+FAR_MIN_OFFSET = 0.4
+#: The far plate's search square is shrunk to this many pixels on its long side.
+FAR_ROI_PX = 240
+
+
+def find_far_plate(image_bgr: np.ndarray, near: np.ndarray) -> np.ndarray | None:
+    """(3,) centre and radius of the plate on the bar's other end, beside the ``near`` plate
+    (3,), or None. Seen from the side the two are concentric and only the near one shows;
+    from above, below or an oblique the far one peeks out beside it (on ../shared's
+    wongfit__hip-thrust, 150-170 px from the near one at the tops), and the bar's middle,
+    over the lifter's hips, lies between the two (`formcheck.analysis.hip_from_bar`)."""
+    x, y, r = (float(v) for v in near)
+    h, w = image_bgr.shape[:2]
+    half = FAR_SEARCH_RADII * r
+    x0, y0 = int(max(x - half, 0)), int(max(y - half, 0))
+    x1, y1 = int(min(x + half, w)), int(min(y + half, h))
+    if x1 - x0 < 16 or y1 - y0 < 16:
+        return None
+    gray = cv2.cvtColor(image_bgr[y0:y1, x0:x1], cv2.COLOR_BGR2GRAY)
+    scale = FAR_ROI_PX / max(gray.shape)
+    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    circles = cv2.HoughCircles(
+        small,
+        cv2.HOUGH_GRADIENT_ALT,
+        dp=HOUGH_DP,
+        minDist=FAR_MIN_OFFSET * r * scale,
+        param1=HOUGH_EDGES,
+        param2=PERFECTNESS,
+        minRadius=max(int(FAR_RADIUS[0] * r * scale), 4),
+        maxRadius=max(int(FAR_RADIUS[1] * r * scale), 5),
+    )
+    if circles is None:
+        return None
+    for cx, cy, cr in circles[0]:  # best first
+        found = np.array([x0 + cx / scale, y0 + cy / scale, cr / scale])
+        if np.hypot(found[0] - x, found[1] - y) >= FAR_MIN_OFFSET * r:
+            return found
+    return None

@@ -64,6 +64,7 @@ class _Cell:
     variation: str
     view: str
     reps: str
+    load: str = "none"
 
     def rep_tokens(self) -> list[tuple[str, ...]]:
         return [() if r == "-" else tuple(r.split("+")) for r in self.reps.split()]
@@ -99,7 +100,14 @@ _CELLS: tuple[_Cell, ...] = (
     _Cell(_SLGB, "side", "- IL+RD LH"),
     _Cell(_SLGB, "mild", "- PT+RE HL NP"),
     _Cell(_SLGB, "steep", "- - BO NC+LH"),
+    # a load over the hips (issue 15): 45 cm plates hide the near hip from the side and a
+    # mild oblique; a dumbbell's head reaches the front of it
+    _Cell(_HT, "side", "- - -", "barbell"),
+    _Cell(_HT, "side", "- IL+RD - LH", "barbell"),
+    _Cell(_HT, "mild", "- NC RE -", "barbell"),
+    _Cell(_HT, "side", "- NP - IL+RD", "dumbbell"),
 )
+_LOAD_TAGS = {"none": "", "barbell": "_bb", "dumbbell": "_db"}
 
 # Looks (BGR); each clip jitters its picks a little.
 _SHIRTS = (
@@ -147,11 +155,13 @@ def _clip(
     camera = CameraSpec(yaw_deg=yaw, facing=facing, distance_m=_r(distance), height_m=_r(height))
     view = "side" if yaw == 0 else f"obl{yaw:.0f}"
     near = "right" if facing == "left" else "left"  # ClipSpec.near_side
-    name = f"{split}_{i:03d}_{view}_{facing}_{_VARIATION_TAGS[cell.variation]}"
+    tag = _VARIATION_TAGS[cell.variation] + _LOAD_TAGS[cell.load]
+    name = f"{split}_{i:03d}_{view}_{facing}_{tag}"
     return ClipSpec(
         name=name,
         reps=_reps(cell, rng),
         variation=cell.variation,
+        load=cell.load,
         working_leg=near if single else None,
         free_leg=str(rng.choice(FREE_LEG_POSES)),
         camera=camera,
