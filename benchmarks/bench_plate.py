@@ -1,5 +1,6 @@
 """What the two looks at the picture beside the pose cost `formcheck analyze`: per frame,
-the plate search (`formcheck.pose.plate.find_plate`) and the picture change that camera cuts
+the plate search (`formcheck.pose.plate.find_plate`, and `find_far_plate` beside a plate it
+finds) and the picture change that camera cuts
 are found in (`formcheck.video.cuts.ContentChange`), against the pose estimate, timed on the
 same frames in one run (medians, and ratios). The backend searches for a plate every
 `PLATE_EVERY_MS` and holds the result between, so its cost per analysed frame is the search
@@ -29,10 +30,11 @@ DEFAULT = [
 
 
 def measure(clip: Path) -> tuple[int, float, float, float]:
-    """(frames, median ms of the pose estimate, of the plate search, of the picture change)."""
+    """(frames, median ms of the pose estimate, of the plate search (both plates), of the
+    picture change)."""
     from formcheck.pose.mediapipe_backend import MediaPipePose
     from formcheck.pose.models import resolve_model
-    from formcheck.pose.plate import find_plate
+    from formcheck.pose.plate import find_far_plate, find_plate
     from formcheck.video.cuts import ContentChange
     from formcheck.video.reader import VideoReader
 
@@ -47,7 +49,9 @@ def measure(clip: Path) -> tuple[int, float, float, float]:
             t1 = time.perf_counter()
             if pose is None:
                 continue
-            find_plate(frame.image_bgr, pose.xy_px)
+            near = find_plate(frame.image_bgr, pose.xy_px)
+            if near is not None:
+                find_far_plate(frame.image_bgr, near)
             t2 = time.perf_counter()
             pose_ms.append(1000 * (t1 - t0))
             plate_ms.append(1000 * (t2 - t1))
