@@ -13,6 +13,8 @@ from formcheck.analysis.shots import find_cuts, shot_slices
 from formcheck.config import Config, ShotConfig
 from formcheck.landmarks.series import PoseSeries
 from formcheck.pipeline import analyze_series
+from formcheck.report.json_report import to_dict
+from formcheck.report.plots import hip_extension_svg
 from formcheck.video.cuts import ContentChange
 
 FPS = 30.0
@@ -93,6 +95,14 @@ def test_a_set_across_a_camera_cut_is_analysed_shot_by_shot() -> None:
         assert rep.start_s < report.metrics.t_s[rep.lockout_i] < rep.end_s
     assert len(report.series) == len(report.metrics.t_s) == len(series)
     assert not any(f.code == "range_drift" for r in report.reps for f in r.faults)
+    assert report.cuts_s == pytest.approx([cut_s])
+    data = to_dict(report)
+    assert data["schema_version"] == "1.2" and data["cuts_s"] == [round(cut_s, 3)]
+    assert f"camera cut at {cut_s:.1f} s" in hip_extension_svg(report)  # type: ignore[operator]
+    assert (
+        to_dict(analyze_series(_two_shots()[0].take(slice(0, 100)), Config(), "one"))["cuts_s"]
+        == []
+    )
 
 
 def test_without_the_cut_the_jump_is_measured_as_motion() -> None:

@@ -258,6 +258,7 @@ def _joined(
             torso_px=main.metrics.torso_px,
         ),
         bar=bar,
+        cuts_s=tuple(float(raw.timestamps_s[c]) for c in cuts),
     )
 
 

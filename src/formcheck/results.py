@@ -17,7 +17,7 @@ from formcheck.analysis.view import View
 from formcheck.landmarks.names import Side
 from formcheck.landmarks.series import PoseSeries
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 Severity = Literal["minor", "moderate", "major"]
 Status = Literal["ok", "not_hip_thrust", "tracking_unreliable"]
 
@@ -113,6 +113,7 @@ class SetReport:
     series: PoseSeries = field(repr=False, compare=False)
     metrics: FrameMetrics = field(repr=False, compare=False)
     bar: BarTrack | None = field(default=None, repr=False, compare=False)
+    cuts_s: tuple[float, ...] = ()  # where the picture cuts to another shot
 
     @property
     def rep_count(self) -> int:

@@ -125,6 +125,7 @@ def to_dict(report: SetReport) -> dict[str, Any]:
         "reps": [_rep(r) for r in report.reps],
         "bar": _bar(report.bar),
         "warnings": list(report.warnings),
+        "cuts_s": [round(c, 3) for c in report.cuts_s],
         "video": {
             "frames": report.frames,
             "fps": _num(report.fps, 3),

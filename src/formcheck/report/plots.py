@@ -116,6 +116,8 @@ def _hip_extension_svg(report: SetReport, config: Config | None = None) -> str |
             va="bottom",
             fontsize=8,
         )
+    for k, cut in enumerate(report.cuts_s):
+        ax.axvline(cut, color=_INK, lw=1.6, ls="-.", label=None if k else "camera cut")
     ax.plot(t, ang, color=_INK, lw=1.4, label="hip extension")
     ax.axhline(
         threshold, color="#D55E00", lw=1.2, ls="--", label=f"lockout threshold {threshold:g}°"
@@ -124,9 +126,10 @@ def _hip_extension_svg(report: SetReport, config: Config | None = None) -> str |
     ax.set_ylabel("hip extension (°)")
     ax.set_xlim(float(t[0]), float(t[-1]))
     fig.legend(loc="outside lower center", fontsize=8, ncols=5, frameon=False)
+    cuts = "".join(f"; camera cut at {c:.1f} s" for c in report.cuts_s)
     label = (
         f"Hip extension angle over {t[-1]:.1f} s with {len(report.reps)} reps marked; "
-        f"dashed line: lockout threshold {threshold:g} degrees"
+        f"dashed line: lockout threshold {threshold:g} degrees{cuts}"
     )
     return to_svg(fig, "hip", label)
 
