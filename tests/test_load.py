@@ -313,17 +313,22 @@ def test_the_far_plate_beside_the_near_one_is_found() -> None:
     assert find_far_plate(alone, near) is None  # concentric: only the near plate shows
 
 
-def test_a_knee_inside_the_plate_means_the_legs_are_lost() -> None:
-    """The model puts the knee inside the plate (a thigh's length from a hip the plate
-    covers): the legs are a guess there, and nothing judged on them is said."""
+def test_a_knee_deep_inside_the_plate_means_the_legs_are_lost() -> None:
+    """The model puts the knee deep inside the plate (a thigh's length from a hip the plate
+    covers): the legs are a guess there, and nothing judged on them is said. A knee at the
+    plate's rim (a plate near the camera, enlarged by perspective) is still a knee."""
     series, _ = build_set([RepShape(), SHORT])
     loaded = _barbell(series, 0.145, (0.0, 25.0))
-    knee = series.xy_px[:, L.RIGHT_KNEE]
-    wide = loaded.plate_px.copy()
-    wide[:, 2] = np.linalg.norm(knee - wide[:, :2], axis=-1).max() + 10.0  # reaches the knee
-    report = analyze_series(replace(loaded, plate_px=wide), Config(), "lost")
-    assert report.rep_count == 2
-    for rep in report.reps:
-        lost = {c for c, why in rep.not_judged.items() if why == LOST_LEG_REASON}
-        assert lost == {c for c in LOST_LEG_FAULTS if report.assessable[c]}
-        assert not {f.code for f in rep.faults} & set(LOST_LEG_FAULTS)
+    reach = np.linalg.norm(series.xy_px[:, L.RIGHT_KNEE] - loaded.plate_px[:, :2], axis=-1)
+    for share, lost_legs in ((0.6, True), (0.95, False)):  # knee at 0.6 or 0.95 radii
+        plate = loaded.plate_px.copy()
+        plate[:, 2] = reach.max() / share
+        report = analyze_series(replace(loaded, plate_px=plate), Config(), "lost")
+        assert report.rep_count == 2
+        for rep in report.reps:
+            lost = {c for c, why in rep.not_judged.items() if why == LOST_LEG_REASON}
+            assert lost == (
+                {c for c in LOST_LEG_FAULTS if report.assessable[c]} if lost_legs else set()
+            )
+            if lost_legs:
+                assert not {f.code for f in rep.faults} & set(LOST_LEG_FAULTS)

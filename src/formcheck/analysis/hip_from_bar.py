@@ -39,6 +39,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from formcheck.analysis.load import deep_in_plate
 from formcheck.analysis.metrics import hip_extension_deg, point
 from formcheck.analysis.view import View
 from formcheck.config import LoadConfig
@@ -75,7 +76,7 @@ def hip_from_bar(
     series: PoseSeries, view: View, hidden: np.ndarray, cfg: LoadConfig
 ) -> HipFromBar | None:
     """The hip where ``hidden`` and the plate, shoulder and knee are seen (neither of them
-    inside the plate's disc); None when nowhere."""
+    deep inside the plate's disc); None when nowhere."""
     side = view.metric_side
     if side is None or not view.sagittal:
         return None
@@ -84,13 +85,8 @@ def hip_from_bar(
     radius = series.plate_px[:, 2].astype(float)
     bar, slack = _bar_middle(series, view.kind == "side", cfg.plate_cm / 200.0)
     span = np.linalg.norm(k - s, axis=-1)
-    # a shoulder or knee inside the near plate's disc is hidden too: the model's guess (on
-    # rendered barbell sets it put the knees inside the plate, 100 px from the true ones)
-    near = series.plate_px[:, :2].astype(float)
-    with np.errstate(invalid="ignore"):
-        covered = (np.linalg.norm(s - near, axis=-1) < radius) | (
-            np.linalg.norm(k - near, axis=-1) < radius
-        )
+    # a shoulder or knee deep inside the near plate's disc is the model's guess too
+    covered = deep_in_plate(s, series.plate_px) | deep_in_plate(k, series.plate_px)
     use = hidden & np.isfinite(bar).all(-1) & np.isfinite(span) & (span > 0) & (radius > 0)
     use &= ~covered
     if not use.any():
