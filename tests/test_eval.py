@@ -14,7 +14,7 @@ from builders import RepShape, build_set
 from formcheck.cli import main
 from formcheck.evaluate.cache import LandmarkCache
 from formcheck.evaluate.run import evaluate
-from formcheck.evaluate.scoring import FaultCounts, match_reps
+from formcheck.evaluate.scoring import FaultCounts, match_reps, score_cuts
 from formcheck.evaluate.summary import summarize, to_markdown
 from formcheck.pose.models import resolve_model
 
@@ -42,6 +42,13 @@ def test_f1(tp: int, fp: int, fn: int, f1: float | None) -> None:
 
 
 CHECKED = ["incomplete_lockout", "lumbar_hyperextension", "no_top_pause", "range_drift"]
+
+
+def test_score_cuts_matches_each_cut_once_within_tolerance() -> None:
+    problems: list[str] = []
+    counts = score_cuts([1.5, 6.0, 16.2], [1.53, 1.57, 16.25, 9.0], problems)
+    assert (counts.tp, counts.fp, counts.fn) == (2, 2, 1)
+    assert problems == ["missed the cut at 6.00 s", "false cut at 1.57 s", "false cut at 9.00 s"]
 
 
 def _dataset(tmp_path: Path, cache: LandmarkCache) -> Path:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 
 import pytest
 
@@ -168,3 +169,21 @@ def test_range_drift_labels_match_the_rendered_range() -> None:
                 assert share < 0.75, (s.name, f, share)
             else:
                 assert share > 0.9, (s.name, f, share)
+
+
+def test_edited_clips_cut_between_reps_to_another_view() -> None:
+    """Each edited cell's cut falls in a bottom pause (where editors cut), at least 0.2 s before
+    the next rise, to a view of the other family (side <-> mild oblique); cards last 1.2-2 s."""
+    edited = [s for s in SPECS if s.cut_camera is not None or s.title_s or s.end_card_s]
+    assert len(edited) == 6
+    assert {split_of(s.name) for s in edited} == set(SPLITS)
+    for s in edited:
+        if s.cut_s is not None and s.cut_camera is not None:
+            pauses = [(r.bottom_start_s, r.up_start_s) for r in plan_reps(s)]
+            assert any(a < s.cut_s <= b - 0.2 for a, b in pauses), s.name
+            assert _view(s) != _view(replace(s, camera=s.cut_camera)), s.name
+            assert s.cut_camera.facing == s.camera.facing
+        for card in (s.title_s, s.end_card_s):
+            assert card == 0 or 1.2 <= card <= 2.0
+    assert sum(s.cut_s is not None for s in edited) == 4
+    assert sum(s.title_s > 0 for s in edited) == 4

@@ -118,6 +118,23 @@ def test_faults_land_on_the_right_reps(
                 == ("left", "extended", ("pelvic_tilt_rotation",))
             ),
         ),
+        # an edited clip: cards and a cut to another view, at another distance or the same
+        (
+            "--title 1.5 --end-card 2 --cut 5 --cut-yaw 20 --cut-distance 2.4 --distance 3",
+            lambda s: (
+                (s.title_s, s.end_card_s, s.cut_s) == (1.5, 2.0, 5.0)
+                and s.cut_camera is not None
+                and (s.cut_camera.yaw_deg, s.cut_camera.distance_m) == (20.0, 2.4)
+                and (s.camera.yaw_deg, s.camera.distance_m) == (0.0, 3.0)
+            ),
+        ),
+        (
+            "--cut 4 --distance 3",
+            lambda s: (
+                s.cut_camera is not None
+                and (s.cut_camera.yaw_deg, s.cut_camera.distance_m) == (25.0, 3.0)
+            ),
+        ),
     ],
 )
 def test_options_reach_the_spec(line: str, check: Callable[[ClipSpec], bool]) -> None:
@@ -148,6 +165,8 @@ def test_options_reach_the_spec(line: str, check: Callable[[ClipSpec], bool]) ->
         ("--skin 0,0,300", "whole number 0-255"),
         ("--reps 0", "--reps must be at least 1"),
         ("--yaw nan", "--yaw must be a finite number"),
+        ("--cut inf", "--cut must be a finite number"),
+        ("--title 2 --cut 1", "cut_s must be after the title card"),
         # ClipSpec/RepSpec validation, passed on as ConfigError with its message
         ("--tempo 0.8,1,1.5,0.6", "rep 1: down_s=0.6 s looks rushed"),
         ("--fault 2:pelvic_tilt_rotation", "single-leg variations only"),
@@ -180,3 +199,25 @@ def test_run_synth_rejects_zero_workers() -> None:
     args = _args("--workers 0")
     with pytest.raises(ConfigError, match="--workers must be at least 1"):
         run_synth(args)
+
+
+def test_run_synth_renders_only_the_benchmark_clips_asked_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import formcheck.synth.cli_args as cli_args
+    from formcheck.synth.benchmark import benchmark_specs
+
+    rendered: list[str] = []
+
+    def fake_render(specs: list[ClipSpec], *_: object, **__: object) -> list[dict[str, str]]:
+        rendered.extend(s.name for s in specs)
+        return []
+
+    monkeypatch.setattr(cli_args, "render_clips", fake_render)
+    args = _args("--benchmark --only _cutcards --no-progress")
+    args.out_dir = tmp_path
+    run_synth(args)
+    assert rendered == [s.name for s in benchmark_specs() if "_cutcards" in s.name]
+    assert len(rendered) == 2
+    with pytest.raises(ConfigError, match="no benchmark clip name contains 'nothing_like_this'"):
+        run_synth(_args("--benchmark --only nothing_like_this"))

@@ -285,6 +285,18 @@ def test_timing_faults_shape_the_motion() -> None:
         ({"reps": (RepSpec(),), "width": 321}, "even"),
         # a load the renderer does not draw
         ({"reps": (RepSpec(),), "load": "kettlebell"}, "load must be one of"),
+        # a cut needs its camera, and keeps the lifter's side
+        ({"reps": (RepSpec(),), "cut_s": 2.0}, "go together"),
+        (
+            {"reps": (RepSpec(),), "cut_s": 2.0, "cut_camera": CameraSpec(facing="right")},
+            "same side",
+        ),
+        # a cut inside the title card
+        (
+            {"reps": (RepSpec(),), "cut_s": 1.0, "cut_camera": CameraSpec(), "title_s": 1.5},
+            "after the title",
+        ),
+        ({"reps": (RepSpec(),), "end_card_s": -1.0}, "end_card_s"),
     ],
 )
 def test_clip_spec_rejects_bad_input(kwargs: dict[str, Any], message: str) -> None:
@@ -374,3 +386,53 @@ def test_no_load_has_no_bar_truth_and_is_bodyweight() -> None:
     spec = ClipSpec("free", (FAST,), **TINY)
     assert "bar_px" not in ground_truth(spec)
     assert labels_entry(spec, build_timeline(spec))["load"] == "bodyweight"
+
+
+def test_an_edited_clip_has_cards_a_cut_and_their_truth() -> None:
+    """A title card, a cut to a 25 deg view between reps, a black end card: the card frames
+    show nobody (no landmark truth, outside every rep), the cut moves the figure in the picture
+    from one frame to the next, and labels.json says where each new shot starts."""
+    from formcheck.synth.render import _prepare, render_frame, shot_changes
+    from formcheck.video.cuts import ContentChange
+
+    reps = (FAST, FAST, FAST)
+    spec = ClipSpec(
+        "edited",
+        reps,
+        camera=CameraSpec(facing="left"),
+        cut_s=4.0,
+        cut_camera=CameraSpec(facing="left", yaw_deg=25, distance_m=2.5),
+        title_s=1.5,
+        end_card_s=1.2,
+        **TINY,
+    )
+    tl = build_timeline(spec)
+    assert tl.reps[0].bottom_start_s == pytest.approx(1.5)  # the set starts after the title
+    assert n_frames(spec) == round((1.5 + 3 * 2.9 + 1.2) * spec.fps)
+    assert shot_changes(tl) == [1.5, 4.0, pytest.approx(1.5 + 3 * 2.9)]
+    entry = labels_entry(spec, tl)
+    assert entry["cuts_s"] == shot_changes(tl) and entry["reps"] == 3
+    assert "title card" in entry["notes"] and "black card" in entry["notes"]
+    gt = ground_truth(spec)
+    card = gt["shot"] < 0
+    assert card.sum() == round(1.5 * spec.fps) + round(1.2 * spec.fps)
+    assert np.isnan(gt["gt_px"][card]).all() and (gt["rep"][card] == -1).all()
+    assert np.isfinite(gt["gt_px"][~card][:, 24]).all()
+    first, second = (gt["shot"] == 0), (gt["shot"] == 1)
+    i = int(np.flatnonzero(second)[0])
+    assert first[i - 1] and np.linalg.norm(gt["gt_px"][i, 24] - gt["gt_px"][i - 1, 24]) > 10
+
+    clip = _prepare(spec)
+    change = ContentChange()
+    frames = {k: render_frame(clip, k) for k in (0, i - 2, i - 1, i, n_frames(spec) - 1)}
+    assert frames[0].std() > 10  # the title's text
+    assert frames[n_frames(spec) - 1].max() == 0  # black
+    change(frames[i - 2])
+    still = change(frames[i - 1])
+    assert change(frames[i]) > max(0.05, 4 * still)  # mid-descent at 10 fps: motion is 0.025
+
+
+def test_a_cut_after_the_set_is_refused() -> None:
+    cut = {"cut_s": 30.0, "cut_camera": CameraSpec(yaw_deg=20)}
+    with pytest.raises(ValueError, match="after the set ends"):
+        build_timeline(ClipSpec("late", (FAST,), **cut, **TINY))

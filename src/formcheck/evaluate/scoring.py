@@ -1,5 +1,5 @@
 """Compare one report with its labels: reps matched by lockout time, faults per rep,
-hip angle per frame and bar speed per rep against rendered ground truth."""
+hip angle per frame, bar speed per rep and camera cuts against rendered ground truth."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ from formcheck.results import SetReport
 
 #: A detected rep matches a labelled one when their lockouts are this close (seconds).
 MATCH_TOLERANCE_S = 1.0
+#: A cut found this close (seconds) to a rendered one is that cut: three frames at 30 fps.
+CUT_TOLERANCE_S = 0.1
 
 
 @dataclass
@@ -54,6 +56,7 @@ class ClipScore:
     clean_reps_with_false_fault: int = 0
     hip_abs_err_deg: np.ndarray | None = None
     bar_velocity_rel_err: list[float] = field(default_factory=list)  # ours / truth - 1, per rep
+    cuts: FaultCounts | None = None  # shot changes found, against labels' cuts_s (rendered clips)
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -107,6 +110,8 @@ def score_clip(clip: LabelledClip, report: SetReport) -> ClipScore:
         if not want_codes and j is not None:
             row.clean_reps += 1
             row.clean_reps_with_false_fault += bool(got & set(checked))
+    if "cuts_s" in label:
+        row.cuts = score_cuts(list(label["cuts_s"]), list(report.cuts_s), row.problems)
     row.hip_abs_err_deg = hip_angle_errors(clip, report)
     truth = bar_velocity_truth(clip)
     for i, j in matched.items():
@@ -114,6 +119,24 @@ def score_clip(clip: LabelledClip, report: SetReport) -> ClipScore:
         if truth is not None and i < len(truth) and speed:
             row.bar_velocity_rel_err.append(speed / truth[i] - 1.0)
     return row
+
+
+def score_cuts(true_s: list[float], found_s: list[float], problems: list[str]) -> FaultCounts:
+    """Shot changes found within CUT_TOLERANCE_S of a labelled one, one to one."""
+    pairs = sorted(
+        (abs(t - f), i, j)
+        for i, t in enumerate(true_s)
+        for j, f in enumerate(found_s)
+        if abs(t - f) <= CUT_TOLERANCE_S
+    )
+    hit: dict[int, int] = {}
+    for _, i, j in pairs:
+        if i not in hit and j not in hit.values():
+            hit[i] = j
+    problems += [f"missed the cut at {t:.2f} s" for i, t in enumerate(true_s) if i not in hit]
+    used = set(hit.values())
+    problems += [f"false cut at {f:.2f} s" for j, f in enumerate(found_s) if j not in used]
+    return FaultCounts(tp=len(hit), fp=len(found_s) - len(hit), fn=len(true_s) - len(hit))
 
 
 def bar_velocity_truth(clip: LabelledClip) -> list[float] | None:

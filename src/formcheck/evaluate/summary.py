@@ -27,6 +27,10 @@ def aggregate(rows: Iterable[ClipScore]) -> dict[str, Any]:
     hip_all = np.concatenate(hip) if hip else np.array([])
     clean = sum(r.clean_reps for r in ok)
     bar = np.abs([e for r in ok for e in r.bar_velocity_rel_err])
+    cuts = FaultCounts()
+    for r in ok:
+        if r.cuts is not None:
+            cuts.add(r.cuts)
     return {
         "clips": len(rows),
         "failed": len(rows) - len(ok),
@@ -52,6 +56,7 @@ def aggregate(rows: Iterable[ClipScore]) -> dict[str, Any]:
         "bar_velocity_reps": int(bar.size),
         "bar_velocity_median_abs_rel_err": _r(np.median(bar)) if bar.size else None,
         "bar_velocity_max_abs_rel_err": _r(bar.max()) if bar.size else None,
+        "cuts": {"tp": cuts.tp, "fp": cuts.fp, "fn": cuts.fn},
     }
 
 
@@ -129,6 +134,13 @@ def to_markdown(summary: dict[str, Any]) -> str:
             f"Bar speed against rendered truth (concentric mean, m/s): {bar['bar_velocity_reps']} "
             f"reps, median error {_pct(bar['bar_velocity_median_abs_rel_err'])}, largest "
             f"{_pct(bar['bar_velocity_max_abs_rel_err'])}.",
+        ]
+    cuts = summary["overall"]["cuts"]
+    if cuts["tp"] + cuts["fn"]:
+        lines += [
+            "",
+            f"Camera cuts and cards against rendered truth: {cuts['tp']} of "
+            f"{cuts['tp'] + cuts['fn']} found, {cuts['fp']} false.",
         ]
     bad = [c for c in summary["clips"] if c["error"] or c["problems"]]
     if bad:

@@ -20,10 +20,11 @@ Rules the table keeps so the labels say what the video shows (checked in the tes
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
+from formcheck.synth.motion import plan_reps
 from formcheck.synth.spec import FREE_LEG_POSES, CameraSpec, ClipSpec, RepSpec
 
 SPLITS: tuple[str, ...] = ("tune", "test")
@@ -65,6 +66,7 @@ class _Cell:
     view: str
     reps: str
     load: str = "none"
+    messy: str = ""  # "cut", "cards" or "cut+cards": an edited clip (see _edit)
 
     def rep_tokens(self) -> list[tuple[str, ...]]:
         return [() if r == "-" else tuple(r.split("+")) for r in self.reps.split()]
@@ -106,8 +108,19 @@ _CELLS: tuple[_Cell, ...] = (
     _Cell(_HT, "side", "- IL+RD - LH", "barbell"),
     _Cell(_HT, "mild", "- NC RE -", "barbell"),
     _Cell(_HT, "side", "- NP - IL+RD", "dumbbell"),
+    # a chin-up head from steep obliques, on a bench and on the floor (issue 15's neck recall)
+    _Cell(_HT, "steep", "- NC - NC"),
+    _Cell(_GB, "steep", "NC - NC"),
+    # edited clips (issue 15): a cut to another view between reps, title and black end cards
+    _Cell(_HT, "side", "- - NC -", messy="cut"),
+    _Cell(_GB, "side", "- RE - -", messy="cards"),
+    _Cell(_HT, "mild", "- IL+RD - NP", messy="cut+cards"),
 )
 _LOAD_TAGS = {"none": "", "barbell": "_bb", "dumbbell": "_db"}
+_MESSY_TAGS = {"": "", "cut": "_cut", "cards": "_cards", "cut+cards": "_cutcards"}
+#: Edited clips: the title and end cards' lengths (s), the view a cut goes to (side <-> mild).
+_CARD_S = (1.2, 2.0)
+_CUT_YAW = {"side": (15, 25), "mild": (0, 0)}
 
 # Looks (BGR); each clip jitters its picks a little.
 _SHIRTS = (
@@ -155,9 +168,9 @@ def _clip(
     camera = CameraSpec(yaw_deg=yaw, facing=facing, distance_m=_r(distance), height_m=_r(height))
     view = "side" if yaw == 0 else f"obl{yaw:.0f}"
     near = "right" if facing == "left" else "left"  # ClipSpec.near_side
-    tag = _VARIATION_TAGS[cell.variation] + _LOAD_TAGS[cell.load]
+    tag = _VARIATION_TAGS[cell.variation] + _LOAD_TAGS[cell.load] + _MESSY_TAGS[cell.messy]
     name = f"{split}_{i:03d}_{view}_{facing}_{tag}"
-    return ClipSpec(
+    spec = ClipSpec(
         name=name,
         reps=_reps(cell, rng),
         variation=cell.variation,
@@ -179,6 +192,28 @@ def _clip(
         seed=seed * 1000 + i,
         crf=int(rng.integers(CRF_RANGE[0], CRF_RANGE[1] + 1)),
     )
+    return _edit(spec, cell, rng) if cell.messy else spec
+
+
+def _edit(spec: ClipSpec, cell: _Cell, rng: np.random.Generator) -> ClipSpec:
+    """An edited clip: title and end cards around the set, and/or a cut to another view in the
+    middle of a bottom pause between reps (where editors cut); the new camera keeps its side."""
+    if "cards" in cell.messy:
+        spec = replace(
+            spec, title_s=_r(rng.uniform(*_CARD_S)), end_card_s=_r(rng.uniform(*_CARD_S))
+        )
+    if "cut" in cell.messy:
+        reps = plan_reps(spec)
+        k = len(reps) // 2  # the cut falls in this rep's bottom pause
+        cut_s = _r(0.5 * (reps[k].bottom_start_s + reps[k].up_start_s))
+        lo, hi = _CUT_YAW[cell.view]
+        camera = replace(
+            spec.camera,
+            yaw_deg=float(rng.integers(lo, hi + 1)),
+            distance_m=_r(spec.camera.distance_m * rng.uniform(0.85, 1.0)),
+        )
+        spec = replace(spec, cut_s=cut_s, cut_camera=camera)
+    return spec
 
 
 def _reps(cell: _Cell, rng: np.random.Generator) -> tuple[RepSpec, ...]:

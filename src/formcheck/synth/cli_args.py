@@ -11,6 +11,7 @@ import argparse
 import logging
 import math
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -106,6 +107,38 @@ def add_synth_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="M",
         help="metres above the floor (default: %(default)s)",
     )
+    cut = p.add_argument_group("shots and cards (messy clips)")
+    cut.add_argument(
+        "--cut",
+        type=float,
+        default=None,
+        metavar="S",
+        help="a camera cut this many seconds into the clip, to the view of --cut-yaw",
+    )
+    cut.add_argument(
+        "--cut-yaw",
+        type=float,
+        default=25.0,
+        metavar="DEG",
+        help="the view after the cut, as --yaw (default: %(default)s)",
+    )
+    cut.add_argument(
+        "--cut-distance",
+        type=float,
+        default=None,
+        metavar="M",
+        help="camera distance after the cut (default: as before it)",
+    )
+    cut.add_argument(
+        "--title", type=float, default=_CLIP.title_s, metavar="S", help="seconds of title card"
+    )
+    cut.add_argument(
+        "--end-card",
+        type=float,
+        default=_CLIP.end_card_s,
+        metavar="S",
+        help="seconds of black end card",
+    )
     video = p.add_argument_group("video")
     video.add_argument(
         "--size",
@@ -160,6 +193,11 @@ def add_synth_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="ignore the clip options and render the tune/test benchmark set (--seed applies)",
     )
+    p.add_argument(
+        "--only",
+        metavar="TEXT",
+        help="with --benchmark: only the clips whose names contain TEXT (e.g. _cut, obl4, _bb)",
+    )
     p.add_argument("--workers", type=int, metavar="N", help="processes (default: all cores)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
 
@@ -171,6 +209,10 @@ def spec_from_args(args: argparse.Namespace) -> ClipSpec:
     for option in _FLOAT_OPTIONS:
         value = getattr(args, option.lstrip("-").replace("-", "_"))
         if not math.isfinite(value):
+            raise ConfigError(f"{option} must be a finite number, got {value}")
+    for option in ("--cut", "--cut-distance"):
+        value = getattr(args, option.lstrip("-").replace("-", "_"))
+        if value is not None and not math.isfinite(value):
             raise ConfigError(f"{option} must be a finite number, got {value}")
     bottom, up, top, down = (
         _floats(args.tempo, 4, "--tempo", "B,U,T,D")
@@ -193,6 +235,13 @@ def spec_from_args(args: argparse.Namespace) -> ClipSpec:
             distance_m=args.distance,
             height_m=args.camera_height,
         )
+        cut_camera = None
+        if args.cut is not None:
+            cut_camera = replace(
+                camera,
+                yaw_deg=args.cut_yaw,
+                distance_m=camera.distance_m if args.cut_distance is None else args.cut_distance,
+            )
         if working_leg is None and args.variation.startswith("single_leg"):
             # Free leg on the far side: the layout pose models track best (SYNTH.md).
             working_leg = "right" if camera.facing == "left" else "left"
@@ -209,6 +258,10 @@ def spec_from_args(args: argparse.Namespace) -> ClipSpec:
             fps=args.fps,
             lead_in_s=args.lead_in,
             lead_out_s=args.lead_out,
+            cut_s=args.cut,
+            cut_camera=cut_camera,
+            title_s=args.title,
+            end_card_s=args.end_card,
             body_scale=args.body_scale,
             shirt_bgr=_bgr(args.shirt, "--shirt", _CLIP.shirt_bgr),
             shorts_bgr=_bgr(args.shorts, "--shorts", _CLIP.shorts_bgr),
@@ -225,7 +278,9 @@ def spec_from_args(args: argparse.Namespace) -> ClipSpec:
 def run_synth(args: argparse.Namespace) -> list[dict[str, Any]]:
     """Render what the options ask for into ``args.out_dir``; return the labels.json entries."""
     if args.benchmark:
-        specs = benchmark_specs(seed=args.seed)
+        specs = [s for s in benchmark_specs(seed=args.seed) if (args.only or "") in s.name]
+        if not specs:
+            raise ConfigError(f"no benchmark clip name contains {args.only!r}")
         log.info("rendering the benchmark set: %d clips into %s", len(specs), args.out_dir)
     else:
         specs = [spec_from_args(args)]
@@ -242,6 +297,9 @@ _FLOAT_OPTIONS = (
     "--noise",
     "--lead-in",
     "--lead-out",
+    "--cut-yaw",
+    "--title",
+    "--end-card",
     "--body-scale",
 )
 _FAULT_RE = re.compile(r"^\s*(\d+)\s*:\s*([a-z_]+)\s*(?::\s*([a-z]+)\s*)?$")

@@ -41,6 +41,7 @@ class RepTiming:
 class Timeline:
     """Per-frame truth, all arrays (T,).
 
+    ``shot`` is which camera films the frame (0, or 1 after a cut) and -1 on a title or end card.
     ``shin_sign`` is +1 for feet too close, -1 for too far, 0 for vertical shins (smoothly moved in
     between); the ``*_w`` weights are in [0, 1] and scale the fault magnitudes of
     :mod:`formcheck.synth.faults`.
@@ -55,6 +56,7 @@ class Timeline:
     heel_w: np.ndarray
     pelvis_w: np.ndarray
     shin_sign: np.ndarray
+    shot: np.ndarray
     reps: tuple[RepTiming, ...]
 
     @property
@@ -94,7 +96,7 @@ def rig_for(spec: ClipSpec) -> Rig:
 def plan_reps(spec: ClipSpec) -> tuple[RepTiming, ...]:
     rig = rig_for(spec)
     out: list[RepTiming] = []
-    t = spec.lead_in_s
+    t = spec.title_s + spec.lead_in_s
     for rep in spec.reps:
         bottom, up, top, down = rep_durations(rep)
         out.append(
@@ -115,7 +117,19 @@ def plan_reps(spec: ClipSpec) -> tuple[RepTiming, ...]:
 
 def clip_duration_s(spec: ClipSpec) -> float:
     reps = plan_reps(spec)
-    return reps[-1].end_s + spec.lead_out_s
+    return reps[-1].end_s + spec.lead_out_s + spec.end_card_s
+
+
+def _shots(spec: ClipSpec, t: np.ndarray, set_end_s: float) -> np.ndarray:
+    """Camera per frame: 0, 1 from the cut, -1 on the title and end cards."""
+    shot = np.zeros(t.shape, dtype=np.int64)
+    if spec.cut_s is not None:
+        if spec.cut_s >= set_end_s:
+            raise ValueError(f"cut_s={spec.cut_s} s is after the set ends ({set_end_s:.2f} s)")
+        shot[t >= spec.cut_s - 1e-9] = 1
+    shot[t < spec.title_s - 1e-9] = -1
+    shot[t >= set_end_s - 1e-9] = -1
+    return shot
 
 
 def n_frames(spec: ClipSpec) -> int:
@@ -188,6 +202,7 @@ def build_timeline(spec: ClipSpec) -> Timeline:
         heel_w=weight("heels_lifting", 0.0, 0.4),
         pelvis_w=weight("pelvic_tilt_rotation", 0.35, 0.95),
         shin_sign=_shin_signal(spec, reps, t),
+        shot=_shots(spec, t, reps[-1].end_s + spec.lead_out_s),
         reps=reps,
     )
 

@@ -32,27 +32,45 @@ SUPERSAMPLE = 2  # render at 2x and downscale (anti-aliasing)
 
 
 @dataclass(frozen=True)
+class _Shot:
+    """One camera's view of the set: before a cut, or after it."""
+
+    camera: Camera  # output resolution
+    camera_ss: Camera  # supersampled render resolution
+    stage: Stage
+
+
+@dataclass(frozen=True)
 class _Clip:
     """Everything fixed for one clip's frames."""
 
     spec: ClipSpec
     rig: Rig
-    camera: Camera  # output resolution
-    camera_ss: Camera  # supersampled render resolution
-    stage: Stage
+    shots: tuple[_Shot, ...]  # indexed by Timeline.shot
     palette: Palette
     timeline: Timeline
 
 
+def _cameras(spec: ClipSpec) -> tuple[Camera, ...]:
+    """The clip's cameras at output resolution: the first, and the one after a cut."""
+    specs = (spec.camera,) if spec.cut_camera is None else (spec.camera, spec.cut_camera)
+    return tuple(make_camera(c, spec.width, spec.height) for c in specs)
+
+
 def _prepare(spec: ClipSpec) -> _Clip:
-    cam = make_camera(spec.camera, spec.width, spec.height)
-    cam_ss = cam.scaled(SUPERSAMPLE)
     rig = rig_for(spec)
     palette = Palette(
         skin_bgr=_f3(spec.skin_bgr), shirt_bgr=_f3(spec.shirt_bgr), shorts_bgr=_f3(spec.shorts_bgr)
     )
-    stage = build_stage(cam_ss, spec.on_bench, spec.background, spec.seed)
-    return _Clip(spec, rig, cam, cam_ss, stage, palette, build_timeline(spec))
+    shots = tuple(
+        _Shot(cam, cam.scaled(SUPERSAMPLE), _stage(spec, cam.scaled(SUPERSAMPLE)))
+        for cam in _cameras(spec)
+    )
+    return _Clip(spec, rig, shots, palette, build_timeline(spec))
+
+
+def _stage(spec: ClipSpec, cam_ss: Camera) -> Stage:
+    return build_stage(cam_ss, spec.on_bench, spec.background, spec.seed)
 
 
 def _f3(c: tuple[int, int, int]) -> tuple[float, float, float]:
@@ -72,13 +90,17 @@ def _frame_state(tl: Timeline, i: int) -> FrameState:
 
 def render_frame(clip: _Clip, i: int) -> np.ndarray:
     """Frame i as an (H, W, 3) uint8 BGR image."""
+    k = int(clip.timeline.shot[i])
+    if k < 0:
+        return card_frame(clip.spec, end=bool(clip.timeline.t_s[i] >= clip.spec.title_s))
+    shot = clip.shots[k]
     sk = build_skeleton(clip.rig, _frame_state(clip.timeline, i))
     far = "left" if clip.spec.near_side == "right" else "right"
     caps = body_capsules(sk, clip.palette, clip.spec.body_scale, far_side=far)
-    canvas = clip.stage.canvas.copy()
-    apply_shadow(canvas, clip.stage.floor_w, figure_shadow(clip.camera_ss, caps))
+    canvas = shot.stage.canvas.copy()
+    apply_shadow(canvas, shot.stage.floor_w, figure_shadow(shot.camera_ss, caps))
     draw_capsules(canvas, caps)
-    load = load_parts(sk, clip.spec.load, clip.spec.body_scale, _near_z(clip.camera))
+    load = load_parts(sk, clip.spec.load, clip.spec.body_scale, _near_z(shot.camera))
     if load is not None:
         draw_load(canvas, load)
     size = (clip.spec.width, clip.spec.height)
@@ -96,6 +118,27 @@ def render_frame(clip: _Clip, i: int) -> np.ndarray:
     return out
 
 
+#: Title card: white text on a dark slate background; the end card is black.
+TITLE_BGR = (60, 45, 35)
+TITLE_TEXT = ("HIP THRUST", "SET 1")
+
+
+def card_frame(spec: ClipSpec, end: bool) -> np.ndarray:
+    """A frame without the lifter: the opening title card, or the black end card."""
+    img = np.zeros((spec.height, spec.width, 3), np.uint8)
+    if end:
+        return img
+    img[:] = TITLE_BGR
+    scale = spec.height / 360.0
+    for k, text in enumerate(TITLE_TEXT):
+        (w, _h), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_DUPLEX, 1.6 * scale, 2)
+        org = ((spec.width - w) // 2, int(spec.height * (0.45 + 0.15 * k)))
+        cv2.putText(
+            img, text, org, cv2.FONT_HERSHEY_DUPLEX, 1.6 * scale, (235, 235, 235), 2, cv2.LINE_AA
+        )
+    return img
+
+
 def _near_z(cam: Camera) -> float:
     """+1 or -1: the side of the body's mid-plane the camera is on."""
     return 1.0 if cam.centre_m[2] >= 0 else -1.0
@@ -105,7 +148,8 @@ def ground_truth(spec: ClipSpec) -> dict[str, np.ndarray]:
     """Per-frame truth without drawing: the arrays of ``{name}_gt.npz``.
 
     h (T,), rep (T,) 0-based or -1, phase (T,) str, gt_px (T, 33, 2) true landmark pixels (NaN for
-    landmarks the figure lacks), hip_angle_deg (T,) and shin_deg (T,) on the near side (see
+    landmarks the figure lacks, and on title and end cards), shot (T,) the camera (0, 1 after a
+    cut, -1 on a card), hip_angle_deg (T,) and shin_deg (T,) on the near side (see
     :mod:`formcheck.synth.truth` for their sign conventions). Single-leg clips add
     working_hip_angle_deg and working_shin_deg, measured on the working leg's side. A clip with
     a load adds bar_px (T, 2), where the bar's axis meets the near plate's (or dumbbell head's)
@@ -113,11 +157,14 @@ def ground_truth(spec: ClipSpec) -> dict[str, np.ndarray]:
     """
     tl = build_timeline(spec)
     rig = rig_for(spec)
-    cam = make_camera(spec.camera, spec.width, spec.height)
+    cams = _cameras(spec)
     gt = np.full((tl.n_frames, N_LANDMARKS, 2), np.nan)
     bar_px = np.full((tl.n_frames, 2), np.nan)
     bar_height_m = np.full(tl.n_frames, np.nan)
     for i in range(tl.n_frames):
+        if tl.shot[i] < 0:
+            continue
+        cam = cams[int(tl.shot[i])]
         sk = build_skeleton(rig, _frame_state(tl, i))
         lm = landmarks_m(sk, spec.body_scale)
         have = ~np.isnan(lm[:, 0])
@@ -132,6 +179,7 @@ def ground_truth(spec: ClipSpec) -> dict[str, np.ndarray]:
         "rep": tl.rep,
         "phase": tl.phase,
         "gt_px": gt,
+        "shot": tl.shot,
         "hip_angle_deg": hip_angle_deg(gt, spec.near_side),
         "shin_deg": shin_deg(gt, spec.near_side, head_left=head_left),
     }
@@ -190,9 +238,31 @@ def labels_entry(spec: ClipSpec, tl: Timeline) -> dict[str, Any]:
         "mirrored": False,
         "near_side": spec.near_side,
     }
+    cuts = shot_changes(tl)
+    if cuts:
+        entry["cuts_s"] = cuts
+        entry["notes"] = "; ".join(_notes(spec))
     if spec.working_leg is not None:
         entry["working_leg"] = spec.working_leg
     return entry
+
+
+def shot_changes(tl: Timeline) -> list[float]:
+    """Times (s) of the first frame of each new shot: a cut, and the cuts into and out of a
+    card (labels' ``cuts_s``)."""
+    new = np.flatnonzero(np.diff(tl.shot) != 0) + 1
+    return [round(float(tl.t_s[i]), 3) for i in new]
+
+
+def _notes(spec: ClipSpec) -> list[str]:
+    out = []
+    if spec.title_s:
+        out.append(f"opens on a {spec.title_s:g} s title card")
+    if spec.cut_camera is not None:
+        out.append(f"camera cut at {spec.cut_s:g} s to a {spec.cut_camera.yaw_deg:g} deg view")
+    if spec.end_card_s:
+        out.append(f"ends on a {spec.end_card_s:g} s black card")
+    return out
 
 
 def _worker_init() -> None:

@@ -110,6 +110,10 @@ class ClipSpec:
     plates) or "dumbbell". Colours are BGR uint8 triples. ``free_leg`` is how the non-working
     leg is held on single-leg variations ("bent" = knee bent, thigh raised; "extended" =
     straight leg).
+
+    Edited clips: from ``cut_s`` seconds into the clip the set is filmed by ``cut_camera`` (a
+    camera cut joining two shots of one set); ``title_s`` opens the clip on a title card and
+    ``end_card_s`` closes it on a black end card, frames without the lifter as phone edits have.
     """
 
     name: str
@@ -124,6 +128,10 @@ class ClipSpec:
     fps: float = 30.0
     lead_in_s: float = 0.0
     lead_out_s: float = 0.0
+    cut_s: float | None = None
+    cut_camera: CameraSpec | None = None
+    title_s: float = 0.0
+    end_card_s: float = 0.0
     body_scale: float = 1.0
     shirt_bgr: tuple[int, int, int] = (130, 60, 25)
     shorts_bgr: tuple[int, int, int] = (30, 30, 34)
@@ -159,6 +167,14 @@ class ClipSpec:
             raise ValueError(f"fps must be > 0, got {self.fps}")
         if self.lead_in_s < 0 or self.lead_out_s < 0:
             raise ValueError("lead_in_s and lead_out_s must be >= 0")
+        if (self.cut_s is None) != (self.cut_camera is None):
+            raise ValueError("cut_s and cut_camera go together")
+        if self.cut_s is not None and self.cut_s <= self.title_s:
+            raise ValueError(f"cut_s must be after the title card, got {self.cut_s}")
+        if self.cut_camera is not None and self.cut_camera.facing != self.camera.facing:
+            raise ValueError("a cut keeps the camera on the same side (facing) of the lifter")
+        if self.title_s < 0 or self.end_card_s < 0:
+            raise ValueError("title_s and end_card_s must be >= 0")
         if not 0.5 <= self.body_scale <= 1.5:
             raise ValueError(f"body_scale must be within [0.5, 1.5], got {self.body_scale}")
         if self.background not in BACKGROUNDS:
