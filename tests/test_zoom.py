@@ -1,4 +1,5 @@
-"""Looking again for a small lifter: zoomed tiles and the crop that follows them."""
+"""Looking again for the lifter: zoomed tiles for a small one, a window of their own for the
+one lying nearest the middle among several people (stacked panels, a bystander)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,17 @@ import numpy as np
 import pytest
 
 from formcheck.pipeline import analyze
-from formcheck.pose.zoom import MIN_CROP_SHARE, Crop, crop_around, follow, is_small, tiles
+from formcheck.pose.zoom import (
+    MIN_CROP_SHARE,
+    Crop,
+    crop_around,
+    follow,
+    holds,
+    is_small,
+    pick_lifter,
+    strips,
+    tiles,
+)
 
 W, H = 1280, 720
 
@@ -106,3 +117,84 @@ def test_a_lifter_a_quarter_of_the_frame_tall_is_found_by_zooming_in(tmp_path: P
 def test_only_a_small_lifter_is_small() -> None:
     assert is_small(_lifter(640, 360, 200), W, H)  # 200 px of a 1280 px frame
     assert not is_small(_lifter(640, 360, 400), W, H)  # 31%: the whole frame sees them
+
+
+def _standing(cx: float, cy: float, height: float) -> np.ndarray:
+    """Landmarks of someone standing: shoulders straight above the hips."""
+    xy = _lifter(cx, cy, height / 3)
+    xy[[11, 12]] = [cx, cy - height / 4]
+    xy[[23, 24]] = [cx, cy + height / 8]
+    return xy
+
+
+def _lying(cx: float, cy: float, length: float) -> np.ndarray:
+    xy = _lifter(cx, cy, length)
+    xy[[11, 12]] = [cx - length / 4, cy - length / 12]  # trunk ~20 deg from level
+    xy[[23, 24]] = [cx, cy]
+    return xy
+
+
+def test_the_lifter_is_the_one_lying_nearest_the_middle() -> None:
+    panels = [_lying(640, y, 400) for y in (120, 360, 600)]  # stacked panels: the middle one
+    assert pick_lifter(panels, W, H) == 1
+    bystander = [_lying(300, 500, 400), _standing(640, 360, 500)]  # standing in the middle
+    assert pick_lifter(bystander, W, H) == 0
+    assert pick_lifter([_standing(640, 360, 500)], W, H) is None
+    assert holds(panels[1], np.array([640.0, 360.0])) and not holds(
+        panels[0], np.array([640.0, 360.0])
+    )
+    assert not holds(panels[1], None)
+
+
+def test_a_window_of_the_lifters_own_shape_cuts_out_the_other_panels() -> None:
+    xy = _lying(640, 360, 400)  # 400 x ~130 px
+    crop = crop_around(xy, W, H, keep_aspect=False)
+    span = np.ptp(xy, axis=0)
+    assert crop.w == round(2 * span[0]) and crop.h == round(max(2 * span[1], MIN_CROP_SHARE * H))
+    assert crop.h < 240 + 40  # not the frame's aspect: the panels above and below stay out
+    same = follow(crop, xy + 5, W, H, keep_aspect=False)
+    assert same == crop
+
+
+def test_strips_are_half_the_frame_one_way_and_all_of_it_the_other() -> None:
+    ss = strips(W, H)
+    assert [(s.w, s.h) for s in ss] == [(W, H // 2)] * 3 + [(W // 2, H)] * 3
+    assert {s.y0 for s in ss[:3]} == {0, H // 4, H - H // 2}
+
+
+def _stacked(names: list[str], dst: Path, seconds: float) -> None:
+    """Three sample clips stacked into one portrait video, 640x360 each, as comparison videos
+    are edited."""
+    from formcheck.video.reader import VideoReader
+    from formcheck.video.writer import VideoSink
+
+    root = Path(__file__).resolve().parents[1] / "sample_videos"
+    readers = [VideoReader(root / n) for n in names]
+    try:
+        with VideoSink(dst, 640, 3 * 360, 30.0) as sink:
+            for frames in zip(*(r.frames() for r in readers), strict=False):
+                if frames[0].timestamp_s > seconds:
+                    break
+                sink.write(np.vstack([cv2.resize(f.image_bgr, (640, 360)) for f in frames]))
+    finally:
+        for r in readers:
+            r.close()
+
+
+@pytest.mark.model
+@pytest.mark.slow
+def test_of_three_stacked_panels_the_middle_lifter_is_analysed(tmp_path: Path) -> None:
+    """Three sets stacked in one video: the whole-frame tracker follows the top or bottom
+    panel (lockouts 3.1, 8.0, 12.1 s, the single-leg and hip-thrust sets' timing); the lifter
+    picked is the middle one, whose reps (the glute bridges, lockouts 3.05, 7.2, 10.55 s)
+    are analysed, with a warning."""
+    root = Path(__file__).resolve().parents[1] / "sample_videos"
+    labels = json.loads((root / "labels.json").read_text())
+    middle = next(c for c in labels if c["file"] == "glute_bridge_right.mp4")
+    clip = tmp_path / "panels.mp4"
+    names = ["single_leg_hip_thrust_left.mp4", middle["file"], "hip_thrust_side.mp4"]
+    _stacked(names, clip, 12.5)
+    report = analyze(clip)
+    want = [d["lockout_s"] for d in middle["rep_details"] if d["lockout_s"] < 12.0]
+    assert [r.lockout_s for r in report.reps] == pytest.approx(want, abs=0.5)
+    assert any("lying nearest the middle" in w for w in report.warnings)

@@ -17,8 +17,8 @@ log = logging.getLogger(__name__)
 #: Bumped when what a cached entry holds changes (v2: weight plates over the hip; v3: plates
 #: searched every 100 ms; v4: perfect circles only; v5: picture change per frame, for cuts;
 #: v6: a lifter nobody finds in the whole frame looked for in zoomed tiles; v7: the plate on
-#: the bar's far end).
-CACHE_VERSION = "v7"
+#: the bar's far end; v8: of several people, the one lying nearest the middle).
+CACHE_VERSION = "v8"
 
 
 def default_cache_dir() -> Path:

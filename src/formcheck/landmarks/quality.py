@@ -33,8 +33,8 @@ def check_people(series: PoseSeries) -> list[str]:
     several = float(np.mean(series.n_people > 1))
     if several >= SEVERAL_PEOPLE_SHARE:
         out.append(
-            f"several people seen in {several:.0%} of frames; "
-            "analysed the one followed from the start"
+            f"several people seen in {several:.0%} of frames; analysed one lifter throughout, "
+            "the one lying nearest the middle of the picture (crop the video to analyse another)"
         )
     t = series.timestamps_s
     lost = [(t[a], t[min(b, len(t) - 1)]) for a, b in runs(~series.detected)]

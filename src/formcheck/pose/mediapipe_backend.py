@@ -20,10 +20,20 @@ from typing import Any
 import cv2
 import numpy as np
 
+from formcheck.landmarks.names import joint
 from formcheck.landmarks.series import PoseFrame
 from formcheck.memory import return_freed_memory
 from formcheck.pose.plate import find_far_plate, find_plate
-from formcheck.pose.zoom import Crop, crop_around, follow, is_small, tiles
+from formcheck.pose.zoom import (
+    Crop,
+    crop_around,
+    follow,
+    holds,
+    is_small,
+    pick_lifter,
+    strips,
+    tiles,
+)
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +41,10 @@ log = logging.getLogger(__name__)
 #: Seconds between two counts of the people in view (a second, IMAGE-mode landmarker).
 CROWD_CHECK_S = 4.0
 _CROWD_MAX = 3
+#: A pose found while picking the lifter counts when its shoulders, hips and knees are seen
+#: this well (mean visibility): a body cut at a strip's edge is not a person to pick.
+MIN_PERSON_VIS = 0.5
+_TRUNK_AND_KNEES = [joint(j, s) for j in ("shoulder", "hip", "knee") for s in ("left", "right")]
 #: The first frames make MediaPipe log set-up messages; they run with fd 2 silenced.
 _CHATTY_FRAMES = 2
 
@@ -120,7 +134,10 @@ class MediaPipePose:
     pose also carries the weight plate over its hip, if any (`formcheck.pose.plate`). With
     ``zoom``, when the whole frame shows nobody, zoomed tiles are searched (at most every
     SEARCH_EVERY_S) and a lifter found there is tracked in a window that follows them
-    (`formcheck.pose.zoom`) until they are lost for LOST_S.
+    (`formcheck.pose.zoom`) until they are lost for LOST_S. When the first count finds several
+    people and the tracker follows someone other than the lifter (`zoom.pick_lifter`: lying
+    down, nearest the middle of the picture), the lifter is tracked in a window of their own
+    from then on, as a small one is (a bystander, or stacked panels of a comparison video).
     """
 
     name = "mediapipe"
@@ -152,6 +169,7 @@ class MediaPipePose:
             min_pose_presence_confidence=min_presence,
             min_tracking_confidence=min_tracking,
         )
+        self._options = options
         with native_stderr_silenced():
             self._landmarker: Any = PoseLandmarker.create_from_options(options)
         self._counter: Any = None
@@ -176,6 +194,8 @@ class MediaPipePose:
         )
         self.zoom = zoom
         self._crop: Crop | None = None
+        self._chosen = False  # the crop is the lifter picked among several people
+        self._picked = False  # and that choice has been made
         self._crop_seen_s = 0.0
         self._found_s: float | None = None  # when a lifter was last found
         self._found_small = False  # and whether they were small in the frame
@@ -205,18 +225,22 @@ class MediaPipePose:
         seen = crop.cut(rgb) if crop else rgb
         view = mp.Image(image_format=mp.ImageFormat.SRGB, data=seen) if crop else image
         with native_stderr_silenced() if self._frames < _CHATTY_FRAMES else nullcontext():
-            result = self._detect(view, image, ms, timestamp_s)
-            if not result.pose_landmarks and crop is None and self._search_due(timestamp_s):
-                crop = self._crop = self._search(rgb, timestamp_s)
+            result = self._landmarker.detect_for_video(view, ms)
+            if crop is None:
+                crop = self._crop = self._count_people(image, rgb, result, timestamp_s)
+                if crop is None and not result.pose_landmarks and self._search_due(timestamp_s):
+                    crop = self._crop = self._search(rgb, timestamp_s)
                 if crop is not None:  # track the lifter in their window from this frame on
                     view = mp.Image(image_format=mp.ImageFormat.SRGB, data=crop.cut(rgb))
                     self._last_ms = ms = ms + 1  # the tracker's second look at this frame
                     result = self._landmarker.detect_for_video(view, ms)
+            else:
+                self._count_people(image, rgb, None, timestamp_s)
         self._frames += 1
         if not result.pose_landmarks:
             if crop is not None and timestamp_s - self._crop_seen_s > LOST_S:
-                log.info("lost the lifter in the zoomed window at %.1f s", timestamp_s)
-                self._crop = None
+                log.info("lost the lifter in their window at %.1f s", timestamp_s)
+                self._crop, self._chosen, self._picked = None, False, False
             return None
         people = max(len(result.pose_landmarks), self._people, 1)
         poses = [_to_arrays(lms, crop, w, h) for lms in result.pose_landmarks]
@@ -225,9 +249,10 @@ class MediaPipePose:
         world = np.array([[p.x, p.y, p.z] for p in result.pose_world_landmarks[k]], dtype=float)
         self._last_center = np.nanmean(xy, axis=0)
         self._found_s, self._found_small = timestamp_s, is_small(xy, w, h)
-        if crop is not None:  # follow the lifter; back to the whole frame once they are big
+        if crop is not None:  # follow the lifter; a small one back to the whole frame once big
             self._crop_seen_s = timestamp_s
-            self._crop = follow(crop, xy, w, h) if self._found_small else None
+            keep = self._chosen or self._found_small
+            self._crop = follow(crop, xy, w, h, keep_aspect=not self._chosen) if keep else None
         plate, far = self._plates_at(image_bgr, xy, ms)
         return PoseFrame(timestamp_s, xy, vis, world, people, plate, far)
 
@@ -245,14 +270,43 @@ class MediaPipePose:
             self._next_plate_ms = ms + PLATE_EVERY_MS
         return self._plate, self._far
 
-    def _detect(self, view: Any, whole: Any, ms: int, timestamp_s: float) -> Any:
-        """The tracker on ``view`` (the whole frame or the lifter's window); now and then
-        the crowd counter on the ``whole`` frame."""
-        result = self._landmarker.detect_for_video(view, ms)
-        if self._counter is not None and timestamp_s >= self._next_check_s:
-            self._people = len(self._counter.detect(whole).pose_landmarks)
-            self._next_check_s = timestamp_s + self._crowd_every_s
-        return result
+    def _count_people(
+        self, whole: Any, rgb: np.ndarray, tracked: Any, timestamp_s: float
+    ) -> Crop | None:
+        """Now and then, count the people in the ``whole`` frame. The first time several are
+        seen, with the tracker's result on the whole frame (``tracked``): the window to follow
+        the lifter in when the tracker follows someone else, else None."""
+        import mediapipe as mp
+
+        if self._counter is None or timestamp_s < self._next_check_s:
+            return None
+        h, w = rgb.shape[:2]
+        found = self._counter.detect(whole).pose_landmarks
+        self._people = len(found)
+        self._next_check_s = timestamp_s + self._crowd_every_s
+        if self._picked or len(found) < 2 or tracked is None:
+            return None
+        self._picked = True
+        poses = [_to_arrays(lms, None, w, h) for lms in found]
+        for strip in strips(w, h):  # people the whole frame is too small to show: ~0.3 s once
+            part = mp.Image(image_format=mp.ImageFormat.SRGB, data=strip.cut(rgb))
+            found = self._counter.detect(part).pose_landmarks
+            poses += [_to_arrays(lms, strip, w, h) for lms in found]
+        seen = [xy for xy, vis in poses if np.mean(vis[_TRUNK_AND_KNEES]) >= MIN_PERSON_VIS]
+        k = pick_lifter(seen, w, h)
+        if k is None:
+            return None
+        if tracked.pose_landmarks:
+            now = np.nanmean(_to_arrays(tracked.pose_landmarks[0], None, w, h)[0], axis=0)
+            if holds(seen[k], now):  # already the lifter
+                return None
+        log.info("%d people in view: following the one lying nearest the middle", len(found))
+        self._chosen, self._crop_seen_s = True, timestamp_s
+        # A fresh tracker: the old one would look for the other person where it last saw them.
+        self._landmarker.close()
+        with native_stderr_silenced():
+            self._landmarker = type(self._landmarker).create_from_options(self._options)
+        return crop_around(seen[k], w, h, keep_aspect=False)
 
     def _search_due(self, timestamp_s: float) -> bool:
         """Tiles are searched, at most every SEARCH_EVERY_S, while nobody has been found yet,

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from formcheck.landmarks.names import Landmark
 from formcheck.landmarks.quality import extent_px
 
 #: Tiles are the frame shrunk by this factor in each direction (the lifter looks this much bigger).
@@ -30,6 +31,10 @@ RECENTRE_SHARE = 0.15
 #: is tracked in a window: a bigger one the whole frame lost for another reason (a hidden
 #: head, a camera cut) is found there again.
 SMALL_SHARE = 0.2
+#: Of several people, only one whose shoulders-to-hips line is within this many degrees of
+#: level is taken for the lifter (hip-thrust trunks: up to 52 deg at the bottom, on a bench
+#: seen from the side; someone standing: 90).
+LYING_MAX_DEG = 65.0
 
 
 @dataclass(frozen=True)
@@ -60,15 +65,57 @@ def tiles(width: int, height: int, zoom: float = TILE_ZOOM) -> list[Crop]:
     return sorted(out, key=lambda c: float(np.linalg.norm([c.x0 + w / 2, c.y0 + h / 2] - centre)))
 
 
-def crop_around(xy: np.ndarray, width: int, height: int) -> Crop:
-    """A window of the frame's aspect around the landmarks ``xy`` (frame pixels), CROP_MARGIN
-    times their extent, inside the frame."""
+def crop_around(xy: np.ndarray, width: int, height: int, keep_aspect: bool = True) -> Crop:
+    """A window around the landmarks ``xy`` (frame pixels), CROP_MARGIN times their extent,
+    inside the frame: of the frame's aspect (a small lifter, zoomed), or with ``keep_aspect``
+    False of the lifter's own (one of several people, cut out of the others' panels)."""
     lo, hi = np.nanmin(xy, axis=0), np.nanmax(xy, axis=0)
     aspect = width / height
+    if not keep_aspect:
+        size = np.maximum(CROP_MARGIN * (hi - lo), MIN_CROP_SHARE * np.array([width, height]))
+        w, h = (int(round(min(v, lim))) for v, lim in zip(size, (width, height), strict=True))
+        return _centred((lo + hi) / 2, w, h, width, height)
     extent = CROP_MARGIN * max(hi[0] - lo[0], (hi[1] - lo[1]) * aspect)
     w = int(round(min(width, max(extent, MIN_CROP_SHARE * width))))
     h = int(round(min(height, w / aspect)))
     return _centred((lo + hi) / 2, w, h, width, height)
+
+
+def strips(width: int, height: int) -> list[Crop]:
+    """Half the frame in one direction, all of it in the other, at three positions each way:
+    where the people of stacked or side-by-side panels, too small for the detector in the
+    whole frame, are found whole (a square tile would cut a lying lifter in two)."""
+    w, h = width // 2, height // 2
+    rows = [Crop(0, y, width, h) for y in (0, (height - h) // 2, height - h)]
+    cols = [Crop(x, 0, w, height) for x in (0, (width - w) // 2, width - w)]
+    return rows + cols
+
+
+def pick_lifter(poses: list[np.ndarray], width: int, height: int) -> int | None:
+    """Of several people (landmarks in frame pixels), the lifter: lying down (shoulders to
+    hips within LYING_MAX_DEG of level: a bystander stands), and of those the one nearest the
+    middle of the picture (the camera is pointed at the lifter; in stacked panels, the middle
+    panel). None when nobody lies down."""
+    best, best_d = None, np.inf
+    for k, xy in enumerate(poses):
+        shoulders = np.nanmean(xy[[Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER]], axis=0)
+        hips = np.nanmean(xy[[Landmark.LEFT_HIP, Landmark.RIGHT_HIP]], axis=0)
+        dx, dy = np.abs(hips - shoulders)
+        if not np.degrees(np.arctan2(dy, dx)) <= LYING_MAX_DEG:
+            continue
+        centre = (np.nanmin(xy, axis=0) + np.nanmax(xy, axis=0)) / 2
+        d = float(np.linalg.norm((centre - [width / 2, height / 2]) / [width, height]))
+        if d < best_d:
+            best, best_d = k, d
+    return best
+
+
+def holds(xy: np.ndarray, point: np.ndarray | None) -> bool:
+    """Whether ``point`` (frame pixels) lies in the bounding box of the landmarks ``xy``."""
+    if point is None:
+        return False
+    lo, hi = np.nanmin(xy, axis=0), np.nanmax(xy, axis=0)
+    return bool(np.all(point >= lo) and np.all(point <= hi))
 
 
 def is_small(xy: np.ndarray, width: int, height: int) -> bool:
@@ -76,9 +123,9 @@ def is_small(xy: np.ndarray, width: int, height: int) -> bool:
     return bool(extent_px(xy) < SMALL_SHARE * max(width, height))
 
 
-def follow(crop: Crop, xy: np.ndarray, width: int, height: int) -> Crop:
+def follow(crop: Crop, xy: np.ndarray, width: int, height: int, keep_aspect: bool = True) -> Crop:
     """The crop for the next frame: the same unless the lifter has drifted from its middle or
-    grown past it (then a new one around them)."""
+    grown past it (then a new one around them, see `crop_around`)."""
     lo, hi = np.nanmin(xy, axis=0), np.nanmax(xy, axis=0)
     mid = np.array([crop.x0 + crop.w / 2, crop.y0 + crop.h / 2])
     drift = np.abs((lo + hi) / 2 - mid) / np.array([crop.w, crop.h])
@@ -86,7 +133,7 @@ def follow(crop: Crop, xy: np.ndarray, width: int, height: int) -> Crop:
         1
     ] > crop.h / CROP_MARGIN * 1.25
     if drift.max() > RECENTRE_SHARE or too_big:
-        return crop_around(xy, width, height)
+        return crop_around(xy, width, height, keep_aspect)
     return crop
 
 
