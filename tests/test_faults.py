@@ -58,6 +58,21 @@ def test_neck_craning_on_a_single_rep() -> None:
     assert "chin lifted" in crane.message
 
 
+def test_a_face_turn_every_rep_shares_is_the_lifters_usual_not_craning() -> None:
+    """The face's direction (ear to eye) is a biased measure: rendered clean sets turn 15-20
+    deg chin-up on every rep alike. In a set, a rep cranes when its chin lifts 10 deg beyond
+    the set's usual turn; the message says both."""
+    usual = RepShape(chin_up_deg=18.0)
+    report = analyze_series(build_set([usual] * 4, noise_px=1.0, seed=3)[0], Config(), "bias")
+    assert [f.code for r in report.reps for f in r.faults] == []
+    reps = [usual, usual, RepShape(chin_up_deg=45.0), usual]
+    report = analyze_series(build_set(reps, noise_px=1.0, seed=3)[0], Config(), "one crane")
+    found = [[f for f in r.faults if f.code == "neck_craning"] for r in report.reps]
+    assert [bool(f) for f in found] == [False, False, True, False]
+    assert "beyond your usual" in found[2][0].message
+    assert found[2][0].value == pytest.approx(45.0 - 18.0, abs=4.0)
+
+
 def test_range_drift_against_best_good_rep() -> None:
     # the arched rep rises highest but is not the reference; the shortened ones drift
     reps = [CLEAN, RepShape(top_trunk_deg=-25.0), CLEAN, RepShape(top_trunk_deg=17.0)]

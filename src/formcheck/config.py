@@ -145,8 +145,9 @@ class FaultConfig:
         "deg",
         1,
         90,
-        "face turned this much further chin-up against the trunk at the top than at the "
-        "bottom (001: gaze follows the sternum); clean reps measure -40..+4",
+        "face turned this much further chin-up against the trunk from the bottom to the top "
+        "than the set's usual turn (one rep: than none; 001: gaze follows the sternum); clean "
+        "real reps turn -48..+5, rendered ones -19..+26 alike on every rep",
     )
     neck_step_deg: float = _t(15.0, "deg", 1, 90, "severity step")
     knee_ratio_min: float = _t(0.9, "ratio", 0.3, 1.5, "knee width / ankle width")

@@ -18,6 +18,7 @@ from formcheck.analysis.faults import (
     assess_rep,
     assessability,
     asymmetry_findings,
+    face_lift_deg,
     range_drift_findings,
     reference_rise,
 )
@@ -297,6 +298,8 @@ def _assess(
             by_side[side] = compute_metrics(series, side)
         windows.append((by_side[side], *phase_slices(by_side[side], ph, fs)))
     usual_neck = nanmedian(np.array([nanmedian(rm.neck_deg[top]) for rm, top, _, _ in windows]))
+    lifts = np.array([face_lift_deg(rm, top, bottom) for rm, top, _, bottom in windows])
+    usual_lift = nanmedian(lifts) if len(lifts) > 1 else 0.0  # one rep: nothing to compare
     unjudged: list[dict[str, str]] = []
     bars: list[RepBar | None] = []
     for ph, (rm, top, rise, bottom) in zip(phases, windows, strict=True):
@@ -320,6 +323,7 @@ def _assess(
             bottom,
             view,
             usual_neck,
+            usual_lift,
         )
         judged = assess_rep(ctx, cfg.faults, [c for c in codes if c not in unjudged[-1]])
         if hidden_top is not None:  # decided on the hip estimated from the bar: say so

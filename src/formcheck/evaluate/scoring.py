@@ -110,8 +110,9 @@ def score_clip(clip: LabelledClip, report: SetReport) -> ClipScore:
         if not want_codes and j is not None:
             row.clean_reps += 1
             row.clean_reps_with_false_fault += bool(got & set(checked))
-    if "cuts_s" in label:
-        row.cuts = score_cuts(list(label["cuts_s"]), list(report.cuts_s), row.problems)
+    rendered = clip.truth_path.is_file()  # a rendered clip without cuts_s has none
+    if "cuts_s" in label or rendered:
+        row.cuts = score_cuts(list(label.get("cuts_s", [])), list(report.cuts_s), row.problems)
     row.hip_abs_err_deg = hip_angle_errors(clip, report)
     truth = bar_velocity_truth(clip)
     for i, j in matched.items():
