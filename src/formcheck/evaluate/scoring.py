@@ -66,11 +66,17 @@ class ClipScore:
 
 def match_reps(true_lockouts: list[float], found_lockouts: list[float]) -> dict[int, int]:
     """Labelled rep index -> detected rep index, greedy by time, one to one."""
+    return match_times(true_lockouts, found_lockouts, MATCH_TOLERANCE_S)
+
+
+def match_times(true_s: list[float], found_s: list[float], tolerance_s: float) -> dict[int, int]:
+    """Labelled index -> found index: the closest pairs within ``tolerance_s`` first, each
+    time used once."""
     pairs = sorted(
         (abs(t - f), i, j)
-        for i, t in enumerate(true_lockouts)
-        for j, f in enumerate(found_lockouts)
-        if abs(t - f) <= MATCH_TOLERANCE_S
+        for i, t in enumerate(true_s)
+        for j, f in enumerate(found_s)
+        if abs(t - f) <= tolerance_s
     )
     out: dict[int, int] = {}
     used: set[int] = set()
@@ -124,16 +130,7 @@ def score_clip(clip: LabelledClip, report: SetReport) -> ClipScore:
 
 def score_cuts(true_s: list[float], found_s: list[float], problems: list[str]) -> FaultCounts:
     """Shot changes found within CUT_TOLERANCE_S of a labelled one, one to one."""
-    pairs = sorted(
-        (abs(t - f), i, j)
-        for i, t in enumerate(true_s)
-        for j, f in enumerate(found_s)
-        if abs(t - f) <= CUT_TOLERANCE_S
-    )
-    hit: dict[int, int] = {}
-    for _, i, j in pairs:
-        if i not in hit and j not in hit.values():
-            hit[i] = j
+    hit = match_times(true_s, found_s, CUT_TOLERANCE_S)
     problems += [f"missed the cut at {t:.2f} s" for i, t in enumerate(true_s) if i not in hit]
     used = set(hit.values())
     problems += [f"false cut at {f:.2f} s" for j, f in enumerate(found_s) if j not in used]
