@@ -67,10 +67,11 @@ SEGMENT_SPLIT = {
 #: Clip -> why live coaching and the report of the same landmarks disagree on its reps.
 LIVE = {
     "fitnease__glute-bridge.mp4": (
-        "the handheld camera zooms in during rep 1's 6.0-9.4 s hold and the hip height sags "
-        "with it (no camera-motion compensation yet): seen up to 8 s, the sag ends a rep at "
-        "7.9 s (lockout 6.8 s), and the rest of the hold is counted again, 3 live verdicts "
-        "for the report's 2"
+        "the handheld camera tilts during rep 1's 6.0-9.4 s hold (the lifter keeps his size, "
+        "the ankles drift 90 -> 125 px) and the hip height, measured from the set's median "
+        "floor, sags with it (no camera-motion compensation yet): seen up to 8 s, the sag "
+        "ends a rep at 7.9 s (lockout 6.8 s), and the rest of the hold is counted again, 3 "
+        "live verdicts for the report's 2"
     ),
 }
 
