@@ -276,10 +276,10 @@ class MediaPipePose:
         """Now and then, count the people in the ``whole`` frame. The first time several are
         seen, with the tracker's result on the whole frame (``tracked``): the window to follow
         the lifter in when the tracker follows someone else, else None."""
-        import mediapipe as mp
-
         if self._counter is None or timestamp_s < self._next_check_s:
             return None
+        import mediapipe as mp
+
         h, w = rgb.shape[:2]
         found = self._counter.detect(whole).pose_landmarks
         self._people = len(found)
@@ -290,8 +290,8 @@ class MediaPipePose:
         poses = [_to_arrays(lms, None, w, h) for lms in found]
         for strip in strips(w, h):  # people the whole frame is too small to show: ~0.3 s once
             part = mp.Image(image_format=mp.ImageFormat.SRGB, data=strip.cut(rgb))
-            found = self._counter.detect(part).pose_landmarks
-            poses += [_to_arrays(lms, strip, w, h) for lms in found]
+            in_strip = self._counter.detect(part).pose_landmarks
+            poses += [_to_arrays(lms, strip, w, h) for lms in in_strip]
         seen = [xy for xy, vis in poses if np.mean(vis[_TRUNK_AND_KNEES]) >= MIN_PERSON_VIS]
         k = pick_lifter(seen, w, h)
         if k is None:

@@ -110,10 +110,8 @@ def pick_lifter(poses: list[np.ndarray], width: int, height: int) -> int | None:
     return best
 
 
-def holds(xy: np.ndarray, point: np.ndarray | None) -> bool:
+def holds(xy: np.ndarray, point: np.ndarray) -> bool:
     """Whether ``point`` (frame pixels) lies in the bounding box of the landmarks ``xy``."""
-    if point is None:
-        return False
     lo, hi = np.nanmin(xy, axis=0), np.nanmax(xy, axis=0)
     return bool(np.all(point >= lo) and np.all(point <= hi))
 

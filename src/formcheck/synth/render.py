@@ -62,15 +62,12 @@ def _prepare(spec: ClipSpec) -> _Clip:
     palette = Palette(
         skin_bgr=_f3(spec.skin_bgr), shirt_bgr=_f3(spec.shirt_bgr), shorts_bgr=_f3(spec.shorts_bgr)
     )
-    shots = tuple(
-        _Shot(cam, cam.scaled(SUPERSAMPLE), _stage(spec, cam.scaled(SUPERSAMPLE)))
-        for cam in _cameras(spec)
-    )
-    return _Clip(spec, rig, shots, palette, build_timeline(spec))
-
-
-def _stage(spec: ClipSpec, cam_ss: Camera) -> Stage:
-    return build_stage(cam_ss, spec.on_bench, spec.background, spec.seed)
+    shots = []
+    for cam in _cameras(spec):
+        cam_ss = cam.scaled(SUPERSAMPLE)
+        stage = build_stage(cam_ss, spec.on_bench, spec.background, spec.seed)
+        shots.append(_Shot(cam, cam_ss, stage))
+    return _Clip(spec, rig, tuple(shots), palette, build_timeline(spec))
 
 
 def _f3(c: tuple[int, int, int]) -> tuple[float, float, float]:
