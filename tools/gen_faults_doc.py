@@ -31,7 +31,8 @@ def render() -> str:
     ]
     for r in RULES.values():
         src = "<br>".join(f'{s.document}: "{s.quote}"' for s in r.sources)
-        out.append(f"| `{r.code}` | {PLANES[r.plane]} | {src} | {r.cue} |")
+        views = "side (an oblique view foreshortens it)" if r.side_only else PLANES[r.plane]
+        out.append(f"| `{r.code}` | {views} | {src} | {r.cue} |")
     sections = (
         ("Faults", cfg.faults),
         ("Reps", cfg.reps),

@@ -287,6 +287,8 @@ def assessability(view: View, single_leg: bool, legs_seen: int) -> dict[str, str
         why = None
         if rule.plane == "sagittal" and not view.sagittal:
             why = "not assessable from this view (needs a side or oblique view)"
+        elif rule.side_only and view.kind == "oblique":
+            why = "not assessable from this view (the head is foreshortened: needs a side view)"
         elif rule.plane == "frontal" and not view.frontal:
             why = "not assessable from this view (needs a view from the feet or the head)"
         elif rule.plane == "single_leg" and not (single_leg and legs_seen == 2):

@@ -39,6 +39,7 @@ class Rule:
     sources: tuple[Source, ...]
     cue: str
     certainty: float  # how directly landmarks show the fault (scales confidence)
+    side_only: bool = False  # a sagittal fault the oblique views cannot show (docs/ACCURACY.md)
 
 
 RULES: dict[str, Rule] = {
@@ -158,6 +159,7 @@ RULES: dict[str, Rule] = {
             ),
             "Tuck chin, look straight ahead at top.",
             0.8,
+            side_only=True,
         ),
         Rule(
             "knees_caving",
