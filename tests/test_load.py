@@ -26,6 +26,7 @@ from formcheck.analysis.metrics import compute_metrics
 from formcheck.analysis.view import classify_view
 from formcheck.config import Config, LoadConfig
 from formcheck.landmarks.names import Landmark as L
+from formcheck.landmarks.names import joint
 from formcheck.landmarks.series import PoseSeries
 from formcheck.pipeline import analyze_series
 from formcheck.pose.plate import find_far_plate, find_plate
@@ -332,3 +333,27 @@ def test_a_knee_deep_inside_the_plate_means_the_legs_are_lost() -> None:
             )
             if lost_legs:
                 assert not {f.code for f in rep.faults} & set(LOST_LEG_FAULTS)
+
+
+def test_the_legs_are_measured_on_the_side_the_model_keeps() -> None:
+    """Behind a plate the model loses one leg (its knee slides into the plate, its foot up the
+    shin) and keeps the other: the set is measured on the kept side and judged as if nothing
+    had been lost, instead of 'legs lost' or a top 20-70 deg short."""
+    series, _ = build_set([RepShape(), SHORT, RepShape()])
+    loaded = _barbell(series, 0.145, (0.0, 25.0))
+    intact = analyze_series(loaded, Config(), "intact")
+    side = intact.view.metric_side
+    assert side is not None
+    other = "left" if side == "right" else "right"
+    xy = loaded.xy_px.copy()
+    centre = loaded.plate_px[:, :2]
+    knee, ankle = joint("knee", side), joint("ankle", side)
+    xy[:, knee] = centre + 0.3 * (xy[:, knee] - centre)  # deep inside the plate
+    xy[:, ankle] = 0.5 * (xy[:, ankle] + series.xy_px[:, knee])  # the foot halfway up the shin
+    report = analyze_series(replace(loaded, xy_px=xy), Config(), "one leg lost")
+    assert report.view.metric_side == other
+    assert report.rep_count == intact.rep_count == 3
+    for rep, ref in zip(report.reps, intact.reps, strict=True):
+        assert LOST_LEG_REASON not in rep.not_judged.values()
+        assert {f.code for f in rep.faults} == {f.code for f in ref.faults}
+        assert rep.not_judged.keys() == ref.not_judged.keys()

@@ -195,6 +195,15 @@ class LoadConfig:
         "... and deepest (17 cm over 85 cm); a top position is judged from the bar only when "
         "both give the same verdict",
     )
+    leg_switch_margin: float = _t(
+        0.05,
+        "thigh/shin",
+        0,
+        1,
+        "under a plate, the legs are measured on the other side's landmarks when their thigh "
+        "keeps its length this much better (formcheck.analysis.load.unlost_side: a leg the "
+        "model loses behind the plate collapses towards it)",
+    )
 
 
 @dataclass(frozen=True)

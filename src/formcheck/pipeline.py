@@ -32,6 +32,7 @@ from formcheck.analysis.load import (
     hip_hidden,
     knee_in_plate,
     top_hidden,
+    unlost_side,
 )
 from formcheck.analysis.metrics import FrameMetrics, compute_metrics, nanmedian
 from formcheck.analysis.reps import PhaseTimes, RepEvent, count_reps, phase_times
@@ -143,8 +144,12 @@ def _analyze_shot(
         raise NoPersonError(f"{clip}: pose detected in {raw.detected.mean():.0%} of frames")
     warnings += check_people(raw)
     series = clean_series(raw, cfg.cleaning, smoother)  # landmarks
-    view = classify_view(series, working_leg(series))  # view and near side
+    leg = working_leg(series)  # the working leg of a single-leg set
+    view = classify_view(series, leg)  # view and near side
     hidden = hip_hidden(series, view.metric_side)  # a load over the hip
+    if leg is None and hidden.any():  # measured on the legs the model keeps under it
+        view = unlost_side(series, view, hidden, cfg.load)
+        hidden = hip_hidden(series, view.metric_side)
     from_bar = hip_from_bar(series, view, hidden, cfg.load)  # the hip it hides, from the bar
     if from_bar is not None and view.metric_side is not None:
         series = with_hip(series, view.metric_side, from_bar)

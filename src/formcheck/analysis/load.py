@@ -15,13 +15,20 @@ hip's position (`HIDDEN_HIP_POSITION`), and its motion too when no bar track sta
 
 from __future__ import annotations
 
+import logging
+from dataclasses import replace
+
 import numpy as np
 from scipy.ndimage import uniform_filter1d
 
 from formcheck.analysis.metrics import nanmedian, point
+from formcheck.analysis.view import View
+from formcheck.config import LoadConfig
 from formcheck.landmarks.clean import frame_rate
 from formcheck.landmarks.names import Side
 from formcheck.landmarks.series import PoseSeries
+
+log = logging.getLogger(__name__)
 
 #: A covering circle within this share of the median covering radius is the set's plate.
 RADIUS_TOL = 0.25
@@ -112,3 +119,38 @@ def top_hidden(hidden: np.ndarray, top: slice) -> bool:
     """Whether the load hides the hip over most of a rep's top frames."""
     frames = hidden[top]
     return bool(frames.size and frames.mean() >= HIDDEN_TOP_SHARE)
+
+
+def _kept_thigh(series: PoseSeries, hidden: np.ndarray, side: Side) -> float:
+    """How well a leg keeps its shape where the load hides the hip: the lower quartile of its
+    thigh's length against its shin's over those frames (the tops, where the plate is
+    highest, are where a leg is lost), a knee deep inside the plate counting as a thigh of
+    length 0; NaN where never seen."""
+    xy = series.xy_px
+    knee = point(xy, "knee", side)
+    thigh = np.linalg.norm(point(xy, "hip", side) - knee, axis=-1)
+    shin = np.linalg.norm(point(xy, "ankle", side) - knee, axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.where(deep_in_plate(knee, series.plate_px), 0.0, thigh / shin)[hidden]
+    ratio = ratio[np.isfinite(ratio)]
+    return float(np.percentile(ratio, 25)) if ratio.size else float("nan")
+
+
+def unlost_side(series: PoseSeries, view: View, hidden: np.ndarray, cfg: LoadConfig) -> View:
+    """The view, measured on the side whose legs the model keeps under the plate.
+
+    From the side both legs' landmarks fall on the same image line, so either side measures
+    the hip and shins. Behind a plate the model often loses one leg: its knee slides into the
+    plate and its foot up the shin, so that thigh shrinks, while the other side's landmarks
+    stay on the legs (rendered barbell sets: tops of 111-160 deg on the lost side for a true
+    180, 180-189 on the other). Not for a single-leg set, which is measured on its working
+    leg."""
+    side = view.metric_side
+    if side is None or not hidden.any() or not view.sagittal:
+        return view
+    other: Side = "left" if side == "right" else "right"
+    kept, kept_other = _kept_thigh(series, hidden, side), _kept_thigh(series, hidden, other)
+    if kept_other > kept + cfg.leg_switch_margin:
+        log.info("legs measured on the %s side: the %s leg is lost under the plate", other, side)
+        return replace(view, metric_side=other)
+    return view
