@@ -7,12 +7,14 @@ Every test pins the search folders and the cache to known places.
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 import subprocess
 import urllib.error
 from pathlib import Path
 
 import pytest
+from conftest import shared_path
 
 from formcheck.errors import EXIT_MODEL, ModelError
 from formcheck.pose import models
@@ -27,8 +29,9 @@ from formcheck.pose.models import (
     resolve_model,
 )
 
-REPO_MODELS = Path(__file__).resolve().parents[1] / "models"
-FULL = REPO_MODELS / "pose_landmarker_full.task"
+REPO = Path(__file__).resolve().parents[1]
+PACKAGE_MODELS = REPO / "src" / "formcheck" / "models"
+FULL = PACKAGE_MODELS / "pose_landmarker_full.task"
 
 
 @pytest.fixture(autouse=True)
@@ -66,8 +69,12 @@ def test_the_default_model_is_full() -> None:
     assert resolve_model(None) == resolve_model("full")
 
 
-def test_repo_models_dir_is_the_repository_models_folder() -> None:
-    assert models.repo_models_dir() == REPO_MODELS.resolve()
+def test_the_full_model_is_package_data_found_first() -> None:
+    """The wheel carries the bundle (importlib.resources); a checkout's top-level models/ is
+    searched after it, for extra bundles, and the user cache last."""
+    dirs = models.search_dirs()
+    assert dirs[0] == models.package_models_dir() == PACKAGE_MODELS.resolve()
+    assert dirs[1:] == [REPO / "models", models.cache_dir()]
 
 
 def test_list_models_reports_full_ok() -> None:
@@ -84,7 +91,7 @@ def test_a_corrupted_copy_fails_its_checksum(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     bad = _corrupt_copy(tmp_path / "models")
-    _only_search(monkeypatch, bad.parent, REPO_MODELS)  # the bad copy is found first
+    _only_search(monkeypatch, bad.parent, PACKAGE_MODELS)  # the bad copy is found first
     with pytest.raises(ModelError) as info:
         resolve_model("full")
     message = str(info.value)
@@ -237,7 +244,7 @@ def test_a_good_download_lands_in_the_cache(
     monkeypatch: pytest.MonkeyPatch, _isolated: Path
 ) -> None:
     payload = b"pretend model bytes"
-    spec = ModelSpec("tiny", None, _git_blob_id(payload), bundled=False)
+    spec = ModelSpec("tiny", (), _git_blob_id(payload), bundled=False)
 
     class Response:
         def __enter__(self) -> Response:
@@ -282,12 +289,92 @@ def test_git_blob_id_matches_git_hash_object() -> None:
 @pytest.mark.parametrize(
     ("sha256", "git_blob", "matches"),
     [
-        (hashlib.sha256(b"x").hexdigest(), None, True),  # pinned content hash
-        (None, _git_blob_id(b"x"), True),  # only the published blob id
-        ("0" * 64, _git_blob_id(b"x"), True),  # either one is enough
-        ("0" * 64, None, False),  # wrong hash
-        (None, None, False),  # nothing to check against: never trusted
+        ((hashlib.sha256(b"x").hexdigest(),), None, True),  # pinned content hash
+        (("0" * 64, hashlib.sha256(b"x").hexdigest()), None, True),  # one of several
+        ((), _git_blob_id(b"x"), True),  # only the published blob id
+        (("0" * 64,), _git_blob_id(b"x"), True),  # either one is enough
+        (("0" * 64,), None, False),  # wrong hash
+        ((), None, False),  # nothing to check against: never trusted
     ],
 )
-def test_model_spec_matches(sha256, git_blob, matches: bool) -> None:
+def test_model_spec_matches(sha256: tuple[str, ...], git_blob, matches: bool) -> None:
     assert ModelSpec("t", sha256, git_blob, bundled=False).matches(b"x") is matches
+
+
+# --- the official files (../shared/models holds copies; no network) ----------------------
+
+
+def _official(name: str) -> bytes:
+    return shared_path("models", f"pose_landmarker_{name}.task").read_bytes()
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize("name", ["full", "lite"])
+def test_the_pinned_hashes_are_the_official_files(name: str) -> None:
+    """The sha256 pinned for --fetch is that of Google's file (../shared/models/SHA256SUMS,
+    checked on the copy there), and no other model's pin accepts it."""
+    data = _official(name)
+    sums = dict(
+        reversed(line.split())
+        for line in shared_path("models", "SHA256SUMS").read_text().splitlines()
+        if line.strip()
+    )
+    digest = hashlib.sha256(data).hexdigest()
+    assert sums[f"pose_landmarker_{name}.task"] == digest
+    assert digest in KNOWN_MODELS[name].sha256 and KNOWN_MODELS[name].matches(data)
+    assert not any(spec.matches(data) for key, spec in KNOWN_MODELS.items() if key != name)
+
+
+@pytest.mark.shared
+def test_the_pinned_git_blob_ids_are_the_published_ones() -> None:
+    """The git blob ids are copied from ../shared/models/README.md (the only hash published
+    for heavy). They are not those of the copies there (another upload of the same names:
+    full ca7df685..., lite b0247d1b...), so the sha256 above is what a download here meets."""
+    text = shared_path("models", "README.md").read_text()
+    published = dict(re.findall(r"(lite|full|heavy) ([0-9a-f]{40})", text))
+    assert published == {name: spec.git_blob for name, spec in KNOWN_MODELS.items()}
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize("name", ["full", "lite"])
+def test_fetching_an_official_file_verifies_it_and_stores_it(
+    monkeypatch: pytest.MonkeyPatch, _isolated: Path, name: str
+) -> None:
+    """`formcheck models --fetch NAME`, with the download answered by the official file (and
+    then by the same file with one byte changed)."""
+    data = _official(name)
+
+    def answer(payload: bytes):  # type: ignore[no-untyped-def]
+        class Response:
+            def __enter__(self) -> Response:
+                return self
+
+            def __exit__(self, *exc: object) -> None:
+                pass
+
+            def read(self) -> bytes:
+                return payload
+
+        return lambda *a, **k: Response()
+
+    monkeypatch.setattr(models.urllib.request, "urlopen", answer(data))
+    path = fetch(KNOWN_MODELS[name])
+    assert path == _isolated / f"pose_landmarker_{name}.task" and path.read_bytes() == data
+    path.unlink()
+    broken = bytearray(data)
+    broken[len(broken) // 3] ^= 0x01
+    monkeypatch.setattr(models.urllib.request, "urlopen", answer(bytes(broken)))
+    with pytest.raises(ModelError, match="does not match its published checksum"):
+        fetch(KNOWN_MODELS[name])
+    assert not path.exists()
+
+
+@pytest.mark.shared
+def test_an_official_full_bundle_in_the_cache_is_used(
+    monkeypatch: pytest.MonkeyPatch, _isolated: Path, tmp_path: Path
+) -> None:
+    """A package without its bundle (say a custom build) takes the official full file."""
+    _isolated.mkdir()
+    (_isolated / FULL.name).write_bytes(_official("full"))
+    _only_search(monkeypatch, tmp_path / "no-package-data", _isolated)
+    assert resolve_model("full") == _isolated / FULL.name

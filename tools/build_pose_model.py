@@ -1,4 +1,5 @@
-"""Build ``models/pose_landmarker_full.task`` offline from the wheel mediapipe==0.10.21.
+"""Build ``src/formcheck/models/pose_landmarker_full.task`` (package data) offline from the
+wheel mediapipe==0.10.21.
 
 Provenance
     Google's MediaPipe Pose models (BlazePose GHUM 3D: pose detector plus the "full"
@@ -223,7 +224,9 @@ def main(argv: list[str] | None = None) -> None:
         description="Build pose_landmarker_full.task from the mediapipe 0.10.21 wheel."
     )
     parser.add_argument("--wheel", type=Path, help="local wheel (default: download)")
-    parser.add_argument("--out", type=Path, default=Path("models/pose_landmarker_full.task"))
+    parser.add_argument(
+        "--out", type=Path, default=Path("src/formcheck/models/pose_landmarker_full.task")
+    )
     args = parser.parse_args(argv)
     if args.wheel is not None:
         sha256 = build(args.wheel, args.out)

@@ -1,12 +1,14 @@
 """Pose model bundles: where they are found, and checking them before use.
 
 Resolution order for ``resolve_model(spec)``: an explicit ``--model NAME|PATH``,
-then the ``FORMCHECK_MODEL`` environment variable, then the repository's
-``models/`` folder, then the user cache (``$XDG_CACHE_HOME/formcheck/models``,
-default ``~/.cache/formcheck/models``). A known model's checksum is verified at
-every load; a file passed by path that is not a known bundle is used as given
-with a warning. lite and heavy are downloaded from Google's official addresses
-(checked against their published git blob ids) when they are not found locally.
+then the ``FORMCHECK_MODEL`` environment variable, then the models shipped inside
+the package (the full bundle, package data found with importlib.resources), then a
+source checkout's top-level ``models/`` folder, then the user cache
+(``$XDG_CACHE_HOME/formcheck/models``, default ``~/.cache/formcheck/models``). A
+known model's checksum is verified at every load; a file passed by path that is not
+a known bundle is used as given with a warning. lite, heavy (and full, if the
+packaged copy were missing) are downloaded from Google's official addresses and
+checked against the official files' sha256 or git blob ids (../shared/models).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import tempfile
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 from formcheck.errors import ModelError
@@ -38,9 +41,9 @@ class ModelSpec:
     """A known bundle: its file name and how to recognise a good copy."""
 
     name: str
-    sha256: str | None  # pinned content hash (None: only the git blob id is published)
+    sha256: tuple[str, ...]  # pinned content hashes (empty: only the git blob id is known)
     git_blob: str | None  # `git hash-object` of the official file
-    bundled: bool  # committed in the repository's models/ folder
+    bundled: bool  # shipped inside the package (src/formcheck/models/)
 
     @property
     def filename(self) -> str:
@@ -51,22 +54,30 @@ class ModelSpec:
         return _URL.format(name=self.name)
 
     def matches(self, data: bytes) -> bool:
-        if self.sha256 and hashlib.sha256(data).hexdigest() == self.sha256:
+        if hashlib.sha256(data).hexdigest() in self.sha256:
             return True
         return bool(self.git_blob) and _git_blob_id(data) == self.git_blob
 
 
-# "full" is built by tools/build_pose_model.py from the PyPI wheel mediapipe==0.10.21.
+# "full" is built by tools/build_pose_model.py from the PyPI wheel mediapipe==0.10.21 and
+# shipped in the package; Google's official full bundle (what --fetch downloads) is accepted
+# too. Official hashes: ../shared/models/README.md and SHA256SUMS.
 FULL_SHA256 = "b9d8687f305326dcad80cc91708492b37b93653e6c94dce3e56800ef5f075a8e"
+OFFICIAL_FULL_SHA256 = "1d1ac65b316dc608b1dbe314c9bb7ae51b55f5343b575c08123c0394b9434c46"
 KNOWN_MODELS: dict[str, ModelSpec] = {
-    "full": ModelSpec("full", FULL_SHA256, None, bundled=True),
+    "full": ModelSpec(
+        "full",
+        (FULL_SHA256, OFFICIAL_FULL_SHA256),
+        "300a181ec73dc0eb45859faad179b1ef5d882497",
+        bundled=True,
+    ),
     "lite": ModelSpec(
         "lite",
-        "aa473df5e08948e3b03fe528256421d4b6b493d90fb84f202989da466f8e3b0c",
+        ("aa473df5e08948e3b03fe528256421d4b6b493d90fb84f202989da466f8e3b0c",),
         "09576a930167d58ba3cd759a1521a1f7b159b0f2",
         bundled=False,
     ),
-    "heavy": ModelSpec("heavy", None, "45449d98ebc71322c4c5ee03a1ae31400ae8deee", bundled=False),
+    "heavy": ModelSpec("heavy", (), "45449d98ebc71322c4c5ee03a1ae31400ae8deee", bundled=False),
 }
 
 
@@ -74,9 +85,16 @@ def _git_blob_id(data: bytes) -> str:
     return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
 
 
-def repo_models_dir() -> Path:
-    """The repository's models/ folder (src layout: two levels above the package)."""
-    return Path(__file__).resolve().parents[3] / "models"
+def package_models_dir() -> Path:
+    """The models shipped inside the installed package (package data)."""
+    return Path(str(resources.files("formcheck").joinpath("models")))
+
+
+def checkout_models_dir() -> Path | None:
+    """A source checkout's top-level models/ folder (extra bundles a developer put there),
+    or None when running from an installed wheel."""
+    root = Path(__file__).resolve().parents[3]
+    return root / "models" if (root / "pyproject.toml").is_file() else None
 
 
 def cache_dir() -> Path:
@@ -85,7 +103,8 @@ def cache_dir() -> Path:
 
 
 def search_dirs() -> list[Path]:
-    return [repo_models_dir(), cache_dir()]
+    checkout = checkout_models_dir()
+    return [package_models_dir(), *([checkout] if checkout else []), cache_dir()]
 
 
 def verify(path: Path, spec: ModelSpec) -> None:
