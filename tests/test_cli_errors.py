@@ -154,3 +154,16 @@ def test_installed_command_prints_one_line(tmp_path: Path, make, words: str) -> 
     assert proc.returncode == errors.EXIT_INPUT, proc.stderr
     _assert_one_error_line(proc.stderr, str(path), words)
     assert proc.stdout == ""
+
+
+def test_version_comes_from_the_package_metadata(capsys: pytest.CaptureFixture[str]) -> None:
+    """One version source: pyproject.toml, read back through the installed metadata."""
+    import importlib.metadata
+
+    import formcheck
+
+    assert formcheck.__version__ == importlib.metadata.version("formcheck") != "0+unknown"
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0
+    assert capsys.readouterr().out.strip() == f"formcheck {formcheck.__version__}"

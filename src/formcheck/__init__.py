@@ -9,9 +9,13 @@
 
 from __future__ import annotations
 
+from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+try:
+    __version__ = version("formcheck")  # one source: pyproject.toml, via the installed metadata
+except PackageNotFoundError:  # a source tree on sys.path without installing it
+    __version__ = "0+unknown"
 __all__ = ["Config", "SetReport", "analyze", "load_config"]
 
 if TYPE_CHECKING:

@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from formcheck import errors
+from formcheck import __version__, errors
 from formcheck.pose.track import DEFAULT_MAX_FPS
 
 log = logging.getLogger("formcheck")
@@ -37,6 +37,7 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="formcheck", description="Hip-thrust form coaching from video."
     )
+    p.add_argument("--version", action="version", version=f"formcheck {__version__}")
     p.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
     sub = p.add_subparsers(dest="command", required=True)
 
