@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,12 +19,50 @@ sys.path.insert(0, str(Path(__file__).parent))  # tests/builders.py
 
 from browser import proxy  # noqa: E402, F401 - the recording-proxy fixture, for page tests
 
+#: Without ../shared the tests that read it skip with this reason; under CI (which has it)
+#: any skipped test fails instead (`pytest_runtest_makereport` below).
+SHARED_MISSING = (
+    f"{SHARED} is missing: clone the shared data beside the repository to run the tests that "
+    "read it"
+)
+IN_CI = bool(os.environ.get("CI"))
+
 
 def shared_path(*parts: str) -> Path:
     path = SHARED.joinpath(*parts)
     if not path.exists():
-        pytest.fail(f"{path} is missing: ../shared must sit beside the repository")
+        if SHARED.is_dir() or IN_CI:
+            pytest.fail(f"{path} is missing: ../shared must sit beside the repository")
+        pytest.skip(SHARED_MISSING)
     return path
+
+
+def shared_labels(folder: str) -> list[dict[str, Any]]:
+    """A ../shared dataset's labels, for parametrizing at collection: none when ../shared is
+    missing (its tests then skip, see `pytest_collection_modifyitems`)."""
+    path = SHARED / folder / "labels.json"
+    if not SHARED.is_dir():
+        return []
+    return list(json.loads(path.read_text()))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if SHARED.is_dir():
+        return
+    for item in items:
+        if item.get_closest_marker("shared"):
+            item.add_marker(pytest.mark.skip(reason=SHARED_MISSING))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
+    """Under CI every selected test must run: a skip there is a failure (an expected failure,
+    a strict xfail, is not a skip)."""
+    outcome = yield
+    report = outcome.get_result()
+    if IN_CI and report.skipped and not hasattr(report, "wasxfail"):
+        report.outcome = "failed"
+        report.longrepr = f"skipped under CI, where every test must run: {report.longrepr}"
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,7 @@ from typing import Any
 import known
 import numpy as np
 import pytest
-from conftest import SHARED, shared_path
+from conftest import SHARED, shared_labels, shared_path
 
 from formcheck import errors
 from formcheck.cli import main
@@ -43,7 +43,7 @@ def _labels(folder: str) -> list[dict[str, Any]]:
     return json.loads(shared_path(folder, "labels.json").read_text())
 
 
-CLIPS = [(folder, lab) for folder in ("synth", "videos") for lab in _labels(folder)]
+CLIPS = [(folder, lab) for folder in ("synth", "videos") for lab in shared_labels(folder)]
 
 
 def _file(case: tuple[str, dict[str, Any]]) -> str:
