@@ -7,6 +7,7 @@ the pose model.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -49,6 +50,40 @@ def _truncated_npz(tmp_path: Path) -> Path:
     return path
 
 
+def _good_landmarks(tmp_path: Path, name: str, **change: object) -> Path:
+    """A valid landmarks file of 5 empty frames, with ``change`` written over its arrays."""
+    path = tmp_path / name
+    times = [0.0, 0.033, 0.067, 0.1, 0.133]
+    PoseSeries.from_frames(times, [None] * 5, (64, 48), 30.0).save(path)
+    with np.load(path, allow_pickle=False) as z:
+        arrays = {k: z[k] for k in z.files}
+    arrays.update(change)  # type: ignore[arg-type]
+    np.savez(path, **arrays)  # type: ignore[arg-type]
+    return path
+
+
+def _reversed_times(tmp_path: Path) -> Path:
+    return _good_landmarks(tmp_path, "rev.npz", timestamps_s=np.array([5.9, 4, 3, 2, 1.0]))
+
+
+def _nan_times(tmp_path: Path) -> Path:
+    return _good_landmarks(tmp_path, "nan.npz", timestamps_s=np.array([0, np.nan, 0.1, 0.2, 0.3]))
+
+
+def _fps_array(tmp_path: Path) -> Path:
+    return _good_landmarks(tmp_path, "fps.npz", fps=np.array([30.0, 30.0]))
+
+
+def _zero_fps(tmp_path: Path) -> Path:
+    return _good_landmarks(tmp_path, "fps0.npz", fps=np.array(0.0))
+
+
+def _random_npz(tmp_path: Path) -> Path:
+    path = tmp_path / "random.npz"
+    path.write_bytes(np.random.default_rng(0).bytes(4096))
+    return path
+
+
 def _assert_one_error_line(err: str, *words: str) -> None:
     lines = err.splitlines()
     assert len(lines) == 1, err
@@ -68,6 +103,11 @@ def _assert_one_error_line(err: str, *words: str) -> None:
         (_missing_npz, "cannot read landmarks"),  # saved landmarks that are not there
         (_foreign_npz, "not a formcheck landmarks file"),  # an npz from another tool
         (_truncated_npz, "cannot read landmarks"),  # saved landmarks cut in half
+        (_reversed_times, "frame times that do not increase"),  # edited by hand or another tool
+        (_nan_times, "frame times that are not numbers"),
+        (_fps_array, "fps is not one number"),
+        (_zero_fps, "frame rate 0.0"),
+        (_random_npz, "not a formcheck landmarks file (not an .npz archive)"),  # not numpy's advice
     ],
 )
 def test_analyze_bad_input_exits_3_with_one_line(
@@ -79,6 +119,15 @@ def test_analyze_bad_input_exits_3_with_one_line(
     _assert_one_error_line(err, str(path), words)
     assert out == ""
     assert not (tmp_path / "formcheck-out").exists()  # no report for a failed run
+
+
+def test_a_config_that_is_not_utf8_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "latin1.toml"
+    config.write_bytes("# réglages\n[faults]\nlockout_min_deg = 170\n".encode("latin-1"))
+    assert main(["analyze", str(_text(tmp_path)), "--config", str(config)]) == errors.EXIT_USAGE
+    _assert_one_error_line(capsys.readouterr().err, str(config), "not UTF-8")
 
 
 @pytest.mark.parametrize(
@@ -99,7 +148,16 @@ def test_analyze_with_a_bad_config_exits_2(
     _assert_one_error_line(capsys.readouterr().err, str(config), *words)
 
 
-def test_a_missing_model_file_exits_4(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        (None, "not a known model"),  # no such file
+        (b"weights?", "not a pose model bundle (.task)"),  # a file that is not a bundle
+    ],
+)
+def test_a_bad_model_file_exits_4(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes | None, words: str
+) -> None:
     # a readable clip is needed to get as far as the model: write two tiny frames
     from formcheck.video.writer import VideoSink
 
@@ -108,8 +166,10 @@ def test_a_missing_model_file_exits_4(tmp_path: Path, capsys: pytest.CaptureFixt
         for _ in range(2):
             sink.write(np.zeros((32, 32, 3), dtype=np.uint8))
     model = tmp_path / "nope.task"
+    if content is not None:
+        model.write_bytes(content)
     assert main(["analyze", str(clip), "--model", str(model)]) == errors.EXIT_MODEL
-    _assert_one_error_line(capsys.readouterr().err, str(model))
+    _assert_one_error_line(capsys.readouterr().err, str(model), words)
 
 
 def test_models_lists_the_full_model_as_ok(capsys: pytest.CaptureFixture[str]) -> None:
@@ -156,6 +216,20 @@ def test_installed_command_prints_one_line(tmp_path: Path, make, words: str) -> 
     assert proc.stdout == ""
 
 
+def test_a_missing_camera_is_one_line_without_opencvs_own(tmp_path: Path) -> None:
+    """OpenCV prints "[ERROR:0@0.4] ... Camera index out of range" for a camera that is not
+    there; formcheck's line is the only one (OpenCV's log shows with --debug)."""
+    proc = subprocess.run(
+        [*_entry_point(), "live", "--camera", "7", "--headless", "--out", str(tmp_path / "o")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == errors.EXIT_CAMERA, proc.stderr
+    _assert_one_error_line(proc.stderr, "camera 7")
+
+
 def test_version_comes_from_the_package_metadata(capsys: pytest.CaptureFixture[str]) -> None:
     """One version source: pyproject.toml, read back through the installed metadata."""
     import importlib.metadata
@@ -167,3 +241,82 @@ def test_version_comes_from_the_package_metadata(capsys: pytest.CaptureFixture[s
         main(["--version"])
     assert info.value.code == 0
     assert capsys.readouterr().out.strip() == f"formcheck {formcheck.__version__}"
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--out", "afile"], "exists and is not a folder"),  # --out names an existing file
+        (["--out", "afile/reports"], "cannot be created (afile is a file)"),  # under a file
+        (["--json", "adir"], "is a folder, not a file"),
+        (["--save-landmarks", "afile/x.npz"], "cannot be created"),
+    ],
+)
+def test_outputs_that_cannot_be_written_exit_2_before_any_work(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], words: str
+) -> None:
+    """Checked before the clip is even opened: a text file as the clip would give exit 3."""
+    (tmp_path / "afile").write_text("x")
+    (tmp_path / "adir").mkdir()
+    clip = _text(tmp_path)
+    assert main(["analyze", str(clip), *args]) == errors.EXIT_USAGE
+    out, err = capsys.readouterr()
+    _assert_one_error_line(err, words)
+    assert out == ""
+
+
+@pytest.mark.parametrize("frames", [1, 10])  # a single frame; 0.3 s of a setup
+def test_landmarks_too_short_for_a_rep_exit_3(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], frames: int
+) -> None:
+    path = tmp_path / "short.npz"
+    PoseSeries.from_frames([k / 30 for k in range(frames)], [None] * frames, (64, 48), 30.0).save(
+        path
+    )
+    assert main(["analyze", str(path)]) == errors.EXIT_INPUT
+    _assert_one_error_line(capsys.readouterr().err, "too short to contain a repetition")
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("kind", ["png", "mp4"])
+def test_a_still_image_or_one_frame_clip_exits_3(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str
+) -> None:
+    """A photo of a lifter, or a clip of one frame (was: exit 1, IndexError)."""
+    import cv2
+
+    from formcheck.video.reader import VideoReader
+    from formcheck.video.writer import VideoSink
+
+    sample = Path(__file__).resolve().parents[1] / "sample_videos" / "hip_thrust_side.mp4"
+    with VideoReader(sample) as reader:
+        frame = next(iter(reader)).image_bgr
+    path = tmp_path / f"still.{kind}"
+    if kind == "png":
+        cv2.imwrite(str(path), frame)
+    else:
+        with VideoSink(path, frame.shape[1], frame.shape[0], 30.0) as sink:
+            sink.write(frame)
+    for args in (["analyze", str(path)], ["analyze", str(path), "--json", "-"]):
+        assert main(args) == errors.EXIT_INPUT
+        out, err = capsys.readouterr()
+        _assert_one_error_line(err, "too short to contain a repetition", "1 frame")
+        assert out == ""
+
+
+def test_an_unreadable_clip_says_permission_denied(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A clip this user may not read (chmod 0 does not stop root, who runs CI here, so the
+    permission check itself is made to say no for that one file)."""
+    import formcheck.video.reader as reader
+
+    clip = tmp_path / "locked.mp4"
+    clip.write_bytes(b"\0" * 64)
+    clip.chmod(0)
+    real = os.access
+    monkeypatch.setattr(
+        reader.os, "access", lambda p, mode: False if Path(p) == clip else real(p, mode)
+    )
+    assert main(["analyze", str(clip)]) == errors.EXIT_INPUT
+    _assert_one_error_line(capsys.readouterr().err, str(clip), "permission denied")

@@ -11,6 +11,7 @@ import re
 import shutil
 import subprocess
 import urllib.error
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -45,6 +46,14 @@ def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
 
 def _only_search(monkeypatch: pytest.MonkeyPatch, *folders: Path) -> None:
     monkeypatch.setattr(models, "search_dirs", lambda: list(folders))
+
+
+def _fake_bundle(path: Path) -> Path:
+    """A .task-shaped zip (both members) that is no known model: used unverified."""
+    with zipfile.ZipFile(path, "w") as bundle:
+        for member in models.BUNDLE_MEMBERS:
+            bundle.writestr(member, b"not real weights")
+    return path
 
 
 def _corrupt_copy(folder: Path) -> Path:
@@ -131,7 +140,7 @@ def test_env_var_pointing_to_a_file_is_used(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     custom = tmp_path / "my_pose.task"
-    custom.write_bytes(b"a custom bundle")
+    _fake_bundle(custom)
     monkeypatch.setenv(ENV_VAR, str(custom))
     assert resolve_model() == custom
     assert "unverified" in caplog.text  # not a known bundle: used, with a warning
@@ -141,7 +150,7 @@ def test_an_explicit_spec_beats_the_env_var(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     custom = tmp_path / "my_pose.task"
-    custom.write_bytes(b"a custom bundle")
+    _fake_bundle(custom)
     monkeypatch.setenv(ENV_VAR, str(custom))
     assert resolve_model("full") == FULL.resolve()
 
@@ -378,3 +387,24 @@ def test_an_official_full_bundle_in_the_cache_is_used(
     (_isolated / FULL.name).write_bytes(_official("full"))
     _only_search(monkeypatch, tmp_path / "no-package-data", _isolated)
     assert resolve_model("full") == _isolated / FULL.name
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        (b"just some text", "not a pose model bundle (.task)"),
+        (None, "no pose_landmarks_detector.tflite"),  # a zip without the landmark model
+    ],
+)
+def test_a_file_that_is_not_a_bundle_is_a_model_error(
+    tmp_path: Path, content: bytes | None, words: str
+) -> None:
+    path = tmp_path / "model.task"
+    if content is None:
+        with zipfile.ZipFile(path, "w") as bundle:
+            bundle.writestr("pose_detector.tflite", b"x")
+    else:
+        path.write_bytes(content)
+    with pytest.raises(ModelError) as info:
+        resolve_model(str(path))
+    assert words in str(info.value) and info.value.exit_code == EXIT_MODEL

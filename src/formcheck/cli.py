@@ -7,11 +7,14 @@ a documented exit code (formcheck.errors); ``--debug`` shows tracebacks.
 from __future__ import annotations
 
 import os
+import sys
 
-# Quiet the native libraries before they are imported (their logs are not for users).
-os.environ.setdefault("GLOG_minloglevel", "2")
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-os.environ.setdefault("OPENCV_LOG_LEVEL", "ERROR")
+# Quiet the native libraries before they are imported (their logs are not for users: an
+# OpenCV "[ERROR:0@0.4] ... Camera index out of range" beside formcheck's own one line);
+# --debug keeps them.
+os.environ.setdefault("GLOG_minloglevel", "0" if "--debug" in sys.argv else "2")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "0" if "--debug" in sys.argv else "2")
+os.environ.setdefault("OPENCV_LOG_LEVEL", "INFO" if "--debug" in sys.argv else "FATAL")
 os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
 os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false")  # the live window's Qt
 # One BLAS thread per process: formcheck's arrays are small and its processes already fill
@@ -22,7 +25,6 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import argparse
 import gc
 import logging
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -145,6 +147,13 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     from formcheck.report.table import render_table
 
     cfg = with_plate(load_config(args.config), args.plate_cm)
+    out_dir = args.out or Path("formcheck-out") / Path(args.clip).stem
+    if args.json and args.json != "-":  # every output is checked before any work is done
+        _check_writable(Path(args.json), "--json", folder=False)
+    elif not args.json:
+        _check_writable(out_dir, "--out" if args.out else "the output folder", folder=True)
+    if args.save_landmarks:
+        _check_writable(Path(args.save_landmarks), "--save-landmarks", folder=False)
     progress, close = _progress(not args.quiet and sys.stderr.isatty())
     try:
         report = analyze(
@@ -166,7 +175,6 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     else:
         from formcheck.report.outputs import write_outputs
 
-        out_dir = args.out or Path("formcheck-out") / Path(args.clip).stem
         written = write_outputs(Path(args.clip), report, out_dir, video=not args.no_video)
         if not args.quiet:
             print(render_table(report))
@@ -184,6 +192,24 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         print(f"formcheck: {report.clip}: {report.warnings[-1]}", file=sys.stderr)
         return errors.EXIT_TRACKING_UNRELIABLE
     return errors.EXIT_OK
+
+
+def _check_writable(path: Path, what: str, folder: bool) -> None:
+    """A usage error now, before the analysis, if ``path`` cannot be written: a folder that is
+    a file, a file that is a folder, or a place that cannot be created or written. Nothing is
+    created here (a run that fails leaves no empty folder)."""
+    if path.exists():
+        if folder and not path.is_dir():
+            raise errors.UsageError(f"{what} {path}: exists and is not a folder")
+        if not folder and path.is_dir():
+            raise errors.UsageError(f"{what} {path}: is a folder, not a file")
+    existing = path if path.exists() and folder else path.parent
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir():
+        raise errors.UsageError(f"{what} {path}: cannot be created ({existing} is a file)")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise errors.UsageError(f"{what} {path}: cannot be written (permission denied)")
 
 
 def cmd_synth(args: argparse.Namespace) -> int:

@@ -49,6 +49,14 @@ class RepConfig:
     min_rise: float = _t(
         0.12, "torso", 0.02, 2, "smallest hip rise that counts as a rep (tuned: bridge partials)"
     )
+    min_clip_s: float = _t(
+        0.6,
+        "s",
+        0,
+        10,
+        "a clip (or a shot between cuts) shorter than this cannot hold a repetition: too short, "
+        "not judged (the fastest reps in ../shared, queen's frog pumps, take ~0.85 s each)",
+    )
     still_share: float = _t(
         0.08, "1", 0.01, 0.5, "hips slower than this share of a phase's peak speed are still"
     )
@@ -271,8 +279,10 @@ def load_config(path: str | Path | None) -> Config:
         return cfg
     try:
         data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: cannot read config (not UTF-8 text)") from exc
     except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read config ({exc})") from exc
+        raise ConfigError(f"{path}: cannot read config ({str(exc).splitlines()[0]})") from exc
     sections = {f.name: getattr(cfg, f.name) for f in fields(cfg)}
     updates = {}
     for name, values in data.items():

@@ -115,6 +115,7 @@ def analyze_series(
     """
     if len(raw) == 0:
         raise InputError(f"{clip}: no frames")
+    _check_long_enough(raw, cfg, clip)
     if raw.detected.mean() < MIN_DETECTED_SHARE:
         raise NoPersonError(
             f"{clip}: no person found (pose detected in {raw.detected.mean():.0%} of frames)"
@@ -132,6 +133,16 @@ def analyze_series(
     return _joined(raw, shots, cfg, clip, list(warnings or []), smoother)
 
 
+def _check_long_enough(raw: PoseSeries, cfg: Config, clip: str) -> None:
+    """A still image, a single frame or a fraction of a second holds no repetition."""
+    duration = float(raw.timestamps_s[-1] - raw.timestamps_s[0]) if len(raw) else 0.0
+    if len(raw) < 3 or duration < cfg.reps.min_clip_s:
+        raise InputError(
+            f"{clip}: too short to contain a repetition ({len(raw)} frame"
+            f"{'s' if len(raw) != 1 else ''}, {duration:.1f} s)"
+        )
+
+
 def _analyze_shot(
     raw: PoseSeries,
     cfg: Config,
@@ -140,6 +151,7 @@ def _analyze_shot(
     smoother: Smoother | None,
 ) -> SetReport:
     """One shot: landmarks -> metrics -> reps -> faults."""
+    _check_long_enough(raw, cfg, clip)
     if raw.detected.mean() < MIN_DETECTED_SHARE:
         raise NoPersonError(f"{clip}: pose detected in {raw.detected.mean():.0%} of frames")
     warnings += check_people(raw)

@@ -234,21 +234,30 @@ class PoseSeries:
 
     @classmethod
     def load(cls, path: str | Path) -> PoseSeries:
-        """Read a file written by `save`; raise InputError with one clear line otherwise."""
+        """Read a file written by `save`, checked whole (`_check_loaded`); raise InputError with
+        one clear line otherwise."""
         try:
+            with Path(path).open("rb") as f:
+                if f.read(4) != b"PK\x03\x04":  # an .npz is a zip archive
+                    raise InputError(
+                        f"{path}: not a formcheck landmarks file (not an .npz archive)"
+                    )
             with np.load(Path(path), allow_pickle=False) as z:
                 if "format" not in z or str(z["format"]) != LANDMARKS_FORMAT:
                     raise InputError(f"{path}: not a formcheck landmarks file")
                 meta = dict(zip(z["meta_keys"].tolist(), z["meta_values"].tolist(), strict=True))
                 w, h = (int(v) for v in z["image_size"])
-                return cls(
+                fps = np.asarray(z["fps"])
+                if fps.ndim != 0 or not np.issubdtype(fps.dtype, np.number):
+                    raise InputError(f"{path}: damaged landmarks (fps is not one number)")
+                series = cls(
                     z["timestamps_s"].astype(float),
                     z["xy_px"].astype(float),
                     z["visibility"].astype(float),
                     z["world_xyz_m"].astype(float),
                     z["n_people"],
                     (w, h),
-                    float(z["fps"]),
+                    float(fps),
                     meta,
                     z["plate_px"].astype(float) if "plate_px" in z else np.full((0, 3), np.nan),
                     z["picture_change"].astype(float)
@@ -258,6 +267,29 @@ class PoseSeries:
                     if "far_plate_px" in z
                     else np.full((0, 3), np.nan),
                 )
+        except PermissionError as exc:
+            raise InputError(f"{path}: permission denied") from exc
         except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
             reason = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
             raise InputError(f"{path}: cannot read landmarks ({reason})") from exc
+        problem = _check_loaded(series)
+        if problem:
+            raise InputError(f"{path}: damaged landmarks ({problem})")
+        return series
+
+
+def _check_loaded(series: PoseSeries) -> str | None:
+    """The first thing wrong with a loaded series, or None: the frame times must be finite
+    and increasing, the frame rate and image size positive."""
+    t = series.timestamps_s
+    if len(t) == 0:
+        return "no frames"
+    if not np.isfinite(t).all():
+        return "frame times that are not numbers"
+    if len(t) > 1 and not (np.diff(t) > 0).all():
+        return "frame times that do not increase"
+    if not (np.isfinite(series.fps) and series.fps > 0):
+        return f"frame rate {series.fps}"
+    if min(series.image_size) <= 0:
+        return f"image size {series.image_size[0]}x{series.image_size[1]}"
+    return None

@@ -19,6 +19,7 @@ import os
 import tempfile
 import urllib.error
 import urllib.request
+import zipfile
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -127,6 +128,7 @@ def resolve_model(spec: str | None = None, *, download: bool = True) -> Path:
             raise ModelError(f"model {chosen!r}: not a known model ({names}) nor a file")
         known = next((m for m in KNOWN_MODELS.values() if m.matches(path.read_bytes())), None)
         if known is None:
+            _check_bundle(path)
             log.warning("%s is not a known pose bundle; using it unverified", path)
         return path
     for folder in search_dirs():
@@ -137,6 +139,22 @@ def resolve_model(spec: str | None = None, *, download: bool = True) -> Path:
     if not download:
         raise ModelError(f"the {chosen} pose model is not installed ({known.filename})")
     return fetch(known)
+
+
+#: What MediaPipe's Pose Landmarker needs inside a .task bundle (a zip archive).
+BUNDLE_MEMBERS = ("pose_detector.tflite", "pose_landmarks_detector.tflite")
+
+
+def _check_bundle(path: Path) -> None:
+    """Raise ModelError unless ``path`` looks like a pose landmarker bundle."""
+    try:
+        with zipfile.ZipFile(path) as bundle:
+            names = set(bundle.namelist())
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise ModelError(f"{path}: not a pose model bundle (.task)") from exc
+    missing = [m for m in BUNDLE_MEMBERS if m not in names]
+    if missing:
+        raise ModelError(f"{path}: not a pose landmarker bundle (no {', '.join(missing)})")
 
 
 def resolve_live_model(spec: str | None = None) -> Path:

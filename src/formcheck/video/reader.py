@@ -9,6 +9,7 @@ metadata is honoured (CAP_PROP_ORIENTATION_AUTO): frames are yielded upright and
 from __future__ import annotations
 
 import logging
+import os
 import queue
 import threading
 from collections.abc import Iterator
@@ -75,6 +76,8 @@ class VideoReader:
                 raise InputError(f"{path}: is a folder, not a video")
             if path.stat().st_size == 0:
                 raise InputError(f"{path}: empty file")
+            if not os.access(path, os.R_OK):
+                raise InputError(f"{path}: permission denied (not readable by this user)")
         cap = cv2.VideoCapture(
             self.source if isinstance(self.source, int) else str(self.source),
             cv2.CAP_ANY,
