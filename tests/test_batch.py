@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -47,7 +48,9 @@ def clips(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Replayed landmarks need no model; the settings hash still names one."""
     path = tmp_path_factory.mktemp("model") / "any.task"
-    path.write_bytes(b"model bytes")
+    with zipfile.ZipFile(path, "w") as bundle:  # shaped like a bundle, so it is accepted
+        for member in ("pose_detector.tflite", "pose_landmarks_detector.tflite"):
+            bundle.writestr(member, b"model bytes")
     return path
 
 
@@ -182,6 +185,84 @@ def test_sigkill_mid_batch_then_resume_matches_an_uninterrupted_run(
     for p, stamp in finished.items():  # nothing finished was redone
         assert p.stat().st_mtime_ns == stamp
     assert not list((out / "clips").glob(".*partial*"))  # a half-written clip was cleaned up
+    assert _outputs(out) == _outputs(full)
+
+
+def _many(tmp_path: Path, clips: Path) -> list[str]:
+    """12 good saved-landmark clips with distinct content, and two broken files."""
+    many = tmp_path / "many"
+    many.mkdir(exist_ok=True)
+    for k in range(3):
+        for name, shapes in SHAPES.items():
+            series, _ = build_set(shapes, lead_in_s=0.5 + 0.1 * k)
+            series.save(many / f"{name}{k}.npz")
+    return [str(many), str(clips / "text.mp4"), str(clips / "empty.mp4")]
+
+
+def _wait_for_results(out: Path, at_least: int) -> int:
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        done = len(list((out / "clips").glob("*/result.json")))
+        if done >= at_least:
+            return done
+        time.sleep(0.02)
+    raise AssertionError(f"fewer than {at_least} clips finished in {out}")
+
+
+def test_a_locked_folder_is_left_alone(clips: Path, model: Path, tmp_path: Path) -> None:
+    """While one batch holds the folder, another stops at once and touches nothing (it used
+    to delete the first run's work in progress as leftovers of a killed run)."""
+    from formcheck.batch.lock import batch_lock
+    from formcheck.errors import BatchBusyError
+
+    out = tmp_path / "out"
+    work = out / "clips" / ".clean-abc.partial-123"
+    work.mkdir(parents=True)
+    with batch_lock(out), pytest.raises(BatchBusyError, match="another formcheck batch"):
+        run_batch(_inputs(clips), out, config=Config(), model=model)
+    assert work.is_dir() and not (out / "summary.json").exists()
+    run_batch(_inputs(clips)[:1], out, config=Config(), model=model)  # free again afterwards
+
+
+def test_concurrent_and_killed_batches_into_one_folder_lose_nothing(
+    clips: Path, model: Path, tmp_path: Path
+) -> None:
+    """Two runs into one --out: the second stops with one line (exit 2) and the first finishes
+    as if alone. Then kill -9 during a run, and during the run after it: the lock dies with
+    its process, and the third run completes what the others left, redoing nothing."""
+    inputs = _many(tmp_path, clips)
+    common = ["--model", str(model), "--no-video", "-q", "--workers", "1"]
+    full = tmp_path / "full"
+    ref = _cli([*inputs, "--out", str(full), *common])
+    assert ref.wait(timeout=300) == errors.EXIT_BATCH_FAILED, ref.stderr.read()  # type: ignore[union-attr]
+
+    out = tmp_path / "shared-out"
+    first = _cli([*inputs, "--out", str(out), *common])
+    _wait_for_results(out, 2)
+    second = _cli([*inputs, "--out", str(out), *common])
+    _, err = second.communicate(timeout=60)
+    assert second.returncode == errors.EXIT_USAGE
+    lines = [x for x in err.splitlines() if "using it unverified" not in x]  # the test model
+    assert len(lines) == 1 and "another formcheck batch" in lines[0], err
+    assert lines[0].startswith("formcheck: error:") and "Traceback" not in err
+    assert first.wait(timeout=300) == errors.EXIT_BATCH_FAILED
+    assert _outputs(out) == _outputs(full)
+
+    out = tmp_path / "killed-twice"
+    finished: dict[Path, int] = {}
+    for at_least in (2, 6):  # kill -9 mid-run, twice
+        proc = _cli([*inputs, "--out", str(out), *common])
+        _wait_for_results(out, at_least)
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+        finished = {p: p.stat().st_mtime_ns for p in (out / "clips").glob("*/result.json")}
+    assert len(finished) < 14, "the kills came too late to test anything"
+    last = _cli([*inputs, "--out", str(out), *common])
+    stdout, _ = last.communicate(timeout=300)
+    assert last.returncode == errors.EXIT_BATCH_FAILED
+    assert f"({len(finished)} finished earlier)" in stdout
+    for p, stamp in finished.items():
+        assert p.stat().st_mtime_ns == stamp
     assert _outputs(out) == _outputs(full)
 
 

@@ -64,3 +64,9 @@ EXIT_BATCH_FAILED = 8
 
 #: formcheck analyze: the pose was tracked too badly to count reps (the report says why).
 EXIT_TRACKING_UNRELIABLE = 9
+
+
+class BatchBusyError(FormcheckError):
+    """Another ``formcheck batch`` holds the output folder (its lock): nothing was touched."""
+
+    exit_code = EXIT_USAGE

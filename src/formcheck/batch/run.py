@@ -28,6 +28,7 @@ from formcheck import __version__
 from formcheck.batch.engines import run_local, run_ray
 from formcheck.batch.index import write_index
 from formcheck.batch.job import ClipJob, ClipResult, load_result
+from formcheck.batch.lock import batch_lock
 from formcheck.config import Config
 from formcheck.hashing import file_sha256
 
@@ -106,8 +107,27 @@ def run_batch(
     resume: bool = True,
     on_result: Callable[[ClipResult, bool], None] | None = None,
 ) -> BatchOutcome:
-    """Analyse every clip into ``out``; ``on_result(result, reused)`` follows progress."""
+    """Analyse every clip into ``out``; ``on_result(result, reused)`` follows progress.
+    One batch at a time per folder (`batch_lock`): a second one stops with BatchBusyError."""
     (out / "clips").mkdir(parents=True, exist_ok=True)
+    with batch_lock(out):
+        return _run_locked(
+            clips, out, config, model, video, workers, engine, address, resume, on_result
+        )
+
+
+def _run_locked(
+    clips: list[Path],
+    out: Path,
+    config: Config,
+    model: Path,
+    video: bool,
+    workers: int,
+    engine: str,
+    address: str | None,
+    resume: bool,
+    on_result: Callable[[ClipResult, bool], None] | None,
+) -> BatchOutcome:
     for leftover in (out / "clips").glob(".*.partial-*"):  # a run killed mid-clip
         shutil.rmtree(leftover, ignore_errors=True)
     jobs = plan(clips, out, config, model, video, one_core=workers > 1)
