@@ -1,7 +1,7 @@
 """Whole-clip speed: one landmarker vs formcheck analyze with 1 and 2 workers, with and without
 the annotated video, the naive tutorial loop, frame stride, analyzer cost and peak memory.
 
-    python benchmarks/bench_speed.py [--runs 2] [--long] [--agreement]
+    python benchmarks/bench_speed.py [--runs 2] [--long] [--uhd] [--agreement]
 
 Every variant runs as its own process (imports, model loading and all), on the same clips:
 
@@ -223,6 +223,24 @@ def long_clip_rss(folder: Path) -> dict[str, float]:
     return measure("video-w2", clip, 30.0)
 
 
+def uhd_clip_rss(folder: Path) -> dict[str, float]:
+    """Peak RSS of `formcheck analyze` (the defaults: 2 workers, every output) on 10 s of
+    3840x2160 at 30 fps, made by scaling the sample up (issue 17's bound: 400 MB a process)."""
+    import cv2
+
+    from formcheck.video.reader import VideoReader
+    from formcheck.video.writer import VideoSink
+
+    clip = folder / "uhd_10s.mp4"
+    with VideoSink(clip, 3840, 2160, 30.0, preset="ultrafast", crf=30) as sink:
+        with VideoReader(SAMPLE) as reader:
+            for frame in reader:
+                sink.write(cv2.resize(frame.image_bgr, (3840, 2160)))
+                if sink.frames_written >= 10 * 30:
+                    break
+    return measure("video-w2", clip)
+
+
 def looped(folder: Path, times: int) -> Path:
     """The sample played ``times`` times in a row, as one clip."""
     from formcheck.video.reader import VideoReader
@@ -332,6 +350,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=2)
     ap.add_argument("--long", action="store_true")
+    ap.add_argument("--uhd", action="store_true", help="peak memory on 10 s of 4K (~1 minute)")
     ap.add_argument("--agreement", action="store_true")
     ap.add_argument("--lengths", action="store_true")
     ap.add_argument("--ceiling", action="store_true")
@@ -351,6 +370,15 @@ def main() -> int:
     if args.lengths:
         with tempfile.TemporaryDirectory() as tmp:
             lengths(Path(tmp))
+        return 0
+    if args.uhd:
+        with tempfile.TemporaryDirectory() as tmp:
+            r = uhd_clip_rss(Path(tmp))
+        print(
+            f"10 s of 3840x2160, 2 workers, every output: largest process {r['one_mb']:.0f} MB "
+            f"(all processes: RSS {r['rss_mb']:.0f}, PSS {r['pss_mb']:.0f} MB), "
+            f"{r['frames'] / r['seconds']:.1f} frames/s"
+        )
         return 0
 
     start = time.perf_counter()

@@ -328,3 +328,23 @@ def test_rotation_metadata_is_honoured(tmp_path: Path) -> None:
     first = next(iter(reader)).image_bgr
     assert first.shape == (320, 240, 3)
     assert first[:40].mean() > 200 and first[60:].mean() < 30  # the band is now on top
+
+
+def test_frames_above_1080p_come_out_scaled_down(tmp_path: Path) -> None:
+    """A frame wider than MAX_SIDE_PX is scaled right after decoding (4K: 24 MB a frame), the
+    header says the size the frames come out at, and frames at or below it are untouched."""
+    from formcheck.video.reader import MAX_SIDE_PX, fit_max_side
+
+    wide = tmp_path / "wide.mp4"
+    with VideoSink(wide, 2400, 400, 10.0) as sink:  # long side 2400: scaled by 0.8
+        for k in range(5):
+            img = np.zeros((400, 2400, 3), np.uint8)
+            img[:, k * 400 : (k + 1) * 400] = 200  # a bright block that moves
+            sink.write(img)
+    with VideoReader(wide) as reader:
+        assert (reader.info.width, reader.info.height) == (MAX_SIDE_PX, 320)
+        frames = list(reader)
+    assert len(frames) == 5 and all(f.image_bgr.shape == (320, 1920, 3) for f in frames)
+    assert frames[1].image_bgr[:, 320:640].mean() > 150  # the block, where it should be
+    small = np.zeros((1080, 1920, 3), np.uint8)
+    assert fit_max_side(small) is small

@@ -278,16 +278,20 @@ class PoseSeries:
         return series
 
 
+#: No recording of a set spans a day: frame times beyond it are damage, not a clip.
+MAX_SPAN_S = 86_400.0
+
+
 def _check_loaded(series: PoseSeries) -> str | None:
     """The first thing wrong with a loaded series, or None: the frame times must be finite
     and increasing, the frame rate and image size positive."""
     t = series.timestamps_s
-    if len(t) == 0:
-        return "no frames"
     if not np.isfinite(t).all():
         return "frame times that are not numbers"
     if len(t) > 1 and not (np.diff(t) > 0).all():
         return "frame times that do not increase"
+    if len(t) and (abs(t[0]) > MAX_SPAN_S or t[-1] - t[0] > MAX_SPAN_S):
+        return f"frame times beyond a day ({t[0]:.3g} to {t[-1]:.3g} s)"
     if not (np.isfinite(series.fps) and series.fps > 0):
         return f"frame rate {series.fps}"
     if min(series.image_size) <= 0:

@@ -21,7 +21,7 @@ import cv2
 import numpy as np
 
 from formcheck.errors import CameraError
-from formcheck.video.reader import VideoReader
+from formcheck.video.reader import VideoReader, fit_max_side
 
 log = logging.getLogger(__name__)
 
@@ -145,6 +145,7 @@ class CameraSource(_Threaded):
             )
         self.index = index
         self._cap = cap
+        first = fit_max_side(first)  # as a file's frames: at most 1080p-sized
         self.height, self.width = first.shape[:2]
         fps = float(cap.get(cv2.CAP_PROP_FPS))
         self.fps = fps if np.isfinite(fps) and 1 <= fps <= 240 else 30.0
@@ -160,7 +161,7 @@ class CameraSource(_Threaded):
                 now = time.perf_counter()
                 if ok and img is not None:
                     k, last_ok = k + 1, now
-                    self._box.put(Captured(k, now - self._t0, now, img))
+                    self._box.put(Captured(k, now - self._t0, now, fit_max_side(img)))
                 elif now - last_ok > CAMERA_LOST_S:
                     self._box.end(
                         CameraError(f"camera {self.index}: stopped delivering frames (unplugged?)")

@@ -53,11 +53,30 @@ class Frame:
     image_bgr: np.ndarray
 
 
+#: Frames whose long side is above this are scaled down right after decoding, so every stage
+#: (pose, plates, overlay, video) sees at most a 1080p-sized picture: a 4K frame is 24 MB, and
+#: the frames queued ahead of the pose model and the video pass took a 4K clip to 796 MB per
+#: process (960x540: 291 MB). The pose model resizes to 256 px anyway, and the thresholds in
+#: pixels were measured on clips of 1080p and below (docs/PERFORMANCE.md).
+MAX_SIDE_PX = 1920
+
+
+def fit_max_side(image: np.ndarray, max_side: int = MAX_SIDE_PX) -> np.ndarray:
+    """``image`` scaled down (area interpolation) so its long side is at most ``max_side``."""
+    side = max(image.shape[:2])
+    if side <= max_side:
+        return image
+    scale = max_side / side
+    size = (round(image.shape[1] * scale), round(image.shape[0] * scale))
+    return cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+
+
 class VideoReader:
     """Context manager over a video file or a camera index; iterate for `Frame`s.
 
     After iteration, ``frames_read`` and ``ended_early`` tell whether the file
-    delivered fewer frames than its header announced (a truncated upload).
+    delivered fewer frames than its header announced (a truncated upload). Frames above
+    `MAX_SIDE_PX` come out scaled down, and ``info`` gives the size they come out at.
     """
 
     def __init__(self, source: str | Path | int) -> None:
@@ -87,6 +106,7 @@ class VideoReader:
         if not ok or first is None:
             cap.release()
             raise InputError(f"{self.source}: not a readable video (no frame could be decoded)")
+        first = fit_max_side(first)
         self._cap, self._first = cap, first
         fps = float(cap.get(cv2.CAP_PROP_FPS))
         if not np.isfinite(fps) or fps <= 0 or fps > 1000:
@@ -123,7 +143,7 @@ class VideoReader:
                     self.frames_read += 1
                 if self.frames_read % step == 0:
                     ok, nxt = cap.read()
-                    image = nxt if ok else None
+                    image = fit_max_side(nxt) if ok else None
         finally:
             self._first = None
             self.close()
@@ -155,10 +175,10 @@ class VideoReader:
             while self.frames_read < index and cap.grab():
                 self.frames_read += 1
             ok, image = cap.read() if self.frames_read == index else (False, None)
-            if not ok:
+            if not ok or image is None:
                 self.close()
                 return False
-            self._first = image
+            self._first = fit_max_side(image)
         return True
 
     def _timestamp(self, cap: cv2.VideoCapture, index: int, last_t: float) -> float:
