@@ -320,3 +320,62 @@ def test_an_unreadable_clip_says_permission_denied(
     )
     assert main(["analyze", str(clip)]) == errors.EXIT_INPUT
     _assert_one_error_line(capsys.readouterr().err, str(clip), "permission denied")
+
+
+#: The bad-input corpus (built here; no third-party footage), by the commands that take it.
+CORPUS = {
+    "missing": (_missing, "no such file"),
+    "text": (_text, "not a readable video"),
+    "empty": (_empty, "empty file"),
+    "folder": (_folder, "is a folder"),
+    "truncated landmarks": (_truncated_npz, "cannot read landmarks"),
+    "reversed times": (_reversed_times, "do not increase"),
+    "NaN times": (_nan_times, "not numbers"),
+    "fps array": (_fps_array, "fps is not one number"),
+    "random bytes .npz": (_random_npz, "not an .npz archive"),
+}
+VIDEO_ONLY = ("missing", "text", "empty", "folder")
+
+
+@pytest.mark.parametrize(
+    ("command", "name"),
+    [
+        (command, name)
+        for command in ("analyze", "analyze --json -", "batch", "live")
+        for name in CORPUS
+        if command != "live" or name in VIDEO_ONLY  # live plays video files only
+    ],
+)
+def test_bad_input_corpus_through_every_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, command: str
+) -> None:
+    """Each bad input through each command that takes it: the documented exit code, one line
+    on stderr naming the problem, no traceback. Batch turns it into a failed row (exit 8) and
+    says why in the summary; live plays files only (landmark files are not a camera)."""
+    make, words = CORPUS[name]
+    path = make(tmp_path)
+    out = tmp_path / "out"
+    if command == "batch":
+        code = main(["batch", str(path), "--out", str(out), "-q", "--workers", "1"])
+        _, err = capsys.readouterr()
+        if path.is_dir():  # batch reads a folder as a folder of clips: here, none
+            assert code == errors.EXIT_INPUT
+            _assert_one_error_line(err, "no clips found")
+            return
+        assert code == (errors.EXIT_BATCH_FAILED if path.exists() else errors.EXIT_INPUT), err
+        assert "Traceback" not in err
+        if path.exists():
+            summary = (out / "summary.csv").read_text()
+            assert words in summary, summary
+        else:
+            _assert_one_error_line(err, str(path), words)
+        return
+    args = {
+        "analyze": ["analyze", str(path)],
+        "analyze --json -": ["analyze", str(path), "--json", "-"],
+        "live": ["live", "--source", str(path), "--headless", "--out", str(out)],
+    }[command]
+    assert main(args) == errors.EXIT_INPUT
+    stdout, err = capsys.readouterr()
+    _assert_one_error_line(err, str(path), words)
+    assert stdout == ""
