@@ -330,21 +330,103 @@ def test_rotation_metadata_is_honoured(tmp_path: Path) -> None:
     assert first[:40].mean() > 200 and first[60:].mean() < 30  # the band is now on top
 
 
-def test_frames_above_1080p_come_out_scaled_down(tmp_path: Path) -> None:
+def test_frames_above_the_limit_come_out_scaled_down(tmp_path: Path) -> None:
     """A frame wider than MAX_SIDE_PX is scaled right after decoding (4K: 24 MB a frame), the
     header says the size the frames come out at, and frames at or below it are untouched."""
     from formcheck.video.reader import MAX_SIDE_PX, fit_max_side
 
     wide = tmp_path / "wide.mp4"
-    with VideoSink(wide, 2400, 400, 10.0) as sink:  # long side 2400: scaled by 0.8
+    with VideoSink(wide, 2400, 400, 10.0) as sink:  # long side 2400
         for k in range(5):
             img = np.zeros((400, 2400, 3), np.uint8)
             img[:, k * 400 : (k + 1) * 400] = 200  # a bright block that moves
             sink.write(img)
+    scale = MAX_SIDE_PX / 2400
+    size = (MAX_SIDE_PX, round(400 * scale))
     with VideoReader(wide) as reader:
-        assert (reader.info.width, reader.info.height) == (MAX_SIDE_PX, 320)
+        assert (reader.info.width, reader.info.height) == size
         frames = list(reader)
-    assert len(frames) == 5 and all(f.image_bgr.shape == (320, 1920, 3) for f in frames)
-    assert frames[1].image_bgr[:, 320:640].mean() > 150  # the block, where it should be
-    small = np.zeros((1080, 1920, 3), np.uint8)
+    assert len(frames) == 5 and all(f.image_bgr.shape == (size[1], size[0], 3) for f in frames)
+    block = frames[1].image_bgr[:, round(400 * scale) + 2 : round(800 * scale) - 2]
+    assert block.mean() > 150  # the block, where it should be
+    small = np.zeros((MAX_SIDE_PX // 2, MAX_SIDE_PX, 3), np.uint8)
     assert fit_max_side(small) is small
+
+
+def _opencv_frames(path: Path, max_side: int) -> list[tuple[float, np.ndarray]]:
+    """The clip as OpenCV decodes it (upright), each frame scaled after decoding."""
+    import cv2
+
+    from formcheck.video.reader import fit_max_side
+
+    cap = cv2.VideoCapture(str(path))
+    cap.set(cv2.CAP_PROP_ORIENTATION_AUTO, 1)
+    out = []
+    while True:
+        ok, img = cap.read()
+        if not ok:
+            break
+        out.append((cap.get(cv2.CAP_PROP_POS_MSEC) / 1000, fit_max_side(img, max_side)))
+    cap.release()
+    return out
+
+
+def _compare_backends(path: Path, max_side: int) -> None:
+    from formcheck.video.av_capture import AvCapture
+
+    ref = _opencv_frames(path, max_side)
+    with VideoReader(path) as reader:
+        assert isinstance(reader._cap, AvCapture)  # the large-frame path was taken
+        frames = list(reader)
+    assert len(frames) == len(ref)
+    for frame, (t, img) in zip(frames, ref, strict=True):
+        assert frame.image_bgr.shape == img.shape
+        assert frame.timestamp_s == pytest.approx(t, abs=1e-3)
+        diff = np.abs(frame.image_bgr.astype(int) - img.astype(int)).mean()
+        assert diff < 4.0  # swscale's area scaling against OpenCV's: the same picture
+
+
+def test_large_frames_are_decoded_by_pyav_like_opencv_would(tmp_path: Path) -> None:
+    """Above MAX_SIDE_PX frames are decoded and scaled by PyAV (no full-size BGR frame; less
+    memory at 4K): the same frames, times and picture as OpenCV's, scaled after it."""
+    wide = tmp_path / "wide.mp4"
+    rng = np.random.default_rng(1)
+    base = cv2_blur(rng.integers(0, 255, (400, 2400, 3), dtype=np.uint8))
+    with VideoSink(wide, 2400, 400, 25.0) as sink:
+        for k in range(8):
+            sink.write(np.roll(base, 40 * k, axis=1))
+    from formcheck.video.reader import MAX_SIDE_PX
+
+    _compare_backends(wide, MAX_SIDE_PX)
+
+
+@pytest.mark.shared
+def test_a_rotated_phone_clip_comes_out_upright_from_either_decoder(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A portrait phone clip stored landscape with a -90 degree display matrix (PyAV's
+    frame.rotation): upright from PyAV as from OpenCV's ORIENTATION_AUTO (the large-frame
+    path forced by lowering the limit to 640 px)."""
+    from conftest import shared_path
+
+    import formcheck.video.reader as reader
+
+    monkeypatch.setattr(reader, "MAX_SIDE_PX", 640)
+    _compare_backends(shared_path("videos", "aigymtrainer__push-up.mp4"), 640)
+
+
+def cv2_blur(img: np.ndarray) -> np.ndarray:
+    import cv2
+
+    return cv2.GaussianBlur(img, (0, 0), 4)
+
+
+def test_the_header_is_read_before_switching_decoders(tmp_path: Path) -> None:
+    """The frame rate and count come from the header even when PyAV takes over decoding
+    (read after it, they were 0: a wrong rate and a worker plan of one segment)."""
+    wide = tmp_path / "wide.mp4"
+    with VideoSink(wide, 2400, 400, 25.0) as sink:
+        for _ in range(12):
+            sink.write(np.zeros((400, 2400, 3), np.uint8))
+    with VideoReader(wide) as reader:
+        assert reader.info.fps == pytest.approx(25.0) and reader.info.frame_count == 12

@@ -21,6 +21,7 @@ import cv2
 import numpy as np
 
 from formcheck.errors import InputError
+from formcheck.video.av_capture import AvCapture
 
 log = logging.getLogger(__name__)
 
@@ -53,16 +54,19 @@ class Frame:
     image_bgr: np.ndarray
 
 
-#: Frames whose long side is above this are scaled down right after decoding, so every stage
-#: (pose, plates, overlay, video) sees at most a 1080p-sized picture: a 4K frame is 24 MB, and
-#: the frames queued ahead of the pose model and the video pass took a 4K clip to 796 MB per
-#: process (960x540: 291 MB). The pose model resizes to 256 px anyway, and the thresholds in
-#: pixels were measured on clips of 1080p and below (docs/PERFORMANCE.md).
-MAX_SIDE_PX = 1920
+#: Frames whose long side is above this are scaled down as they are decoded, so every stage
+#: (pose, plates, overlay, video) sees at most a 1280x720-sized picture, the size of every
+#: labelled clip the pixel thresholds were measured on (../shared: 1280 at most). A 4K frame
+#: is 24 MB, and the frames decoded and queued at full size took a 4K clip to 797 MB per
+#: process (issue 17's bound: 400). Above it, PyAV decodes and scales in FFmpeg
+#: (`formcheck.video.av_capture`); docs/PERFORMANCE.md, "Memory at 4K".
+MAX_SIDE_PX = 1280
 
 
-def fit_max_side(image: np.ndarray, max_side: int = MAX_SIDE_PX) -> np.ndarray:
-    """``image`` scaled down (area interpolation) so its long side is at most ``max_side``."""
+def fit_max_side(image: np.ndarray, max_side: int | None = None) -> np.ndarray:
+    """``image`` scaled down (area interpolation) so its long side is at most ``max_side``
+    (default `MAX_SIDE_PX`)."""
+    max_side = max_side or MAX_SIDE_PX
     side = max(image.shape[:2])
     if side <= max_side:
         return image
@@ -81,7 +85,7 @@ class VideoReader:
 
     def __init__(self, source: str | Path | int) -> None:
         self.source = source
-        self._cap: cv2.VideoCapture | None = None
+        self._cap: cv2.VideoCapture | AvCapture | None = None
         self.frames_read = 0
         self._first: np.ndarray | None = None
         self.info = self._open()
@@ -106,20 +110,40 @@ class VideoReader:
         if not ok or first is None:
             cap.release()
             raise InputError(f"{self.source}: not a readable video (no frame could be decoded)")
-        first = fit_max_side(first)
-        self._cap, self._first = cap, first
+        self._cap, self._first = cap, fit_max_side(first)
         fps = float(cap.get(cv2.CAP_PROP_FPS))
         if not np.isfinite(fps) or fps <= 0 or fps > 1000:
             log.warning("%s: no usable frame rate in the header; assuming 30 fps", self.source)
             fps = 30.0
-        return VideoInfo(
+        info = VideoInfo(
             source=str(self.source),
-            width=int(first.shape[1]),
-            height=int(first.shape[0]),
+            width=int(self._first.shape[1]),
+            height=int(self._first.shape[0]),
             fps=fps,
             frame_count=max(int(cap.get(cv2.CAP_PROP_FRAME_COUNT)), 0),
             rotation_deg=int(cap.get(cv2.CAP_PROP_ORIENTATION_META)),
         )
+        if not isinstance(self.source, int) and max(first.shape[:2]) > MAX_SIDE_PX:
+            self._decode_large_with_pyav(Path(self.source), self._first.shape)  # header read
+        return info
+
+    def _decode_large_with_pyav(self, path: Path, shape: tuple[int, ...]) -> None:
+        """Frames above MAX_SIDE_PX: decode with PyAV from here on, scaled in FFmpeg
+        (`formcheck.video.av_capture`), when it gives the same first frame size; otherwise
+        stay with OpenCV (and scale after it)."""
+        try:
+            av_cap = AvCapture(path, MAX_SIDE_PX)
+            ok, first = av_cap.read()
+        except Exception as exc:  # noqa: BLE001 - any PyAV failure: OpenCV still works
+            log.info("%s: PyAV cannot decode it (%s); decoding with OpenCV", path, exc)
+            return
+        if not ok or first is None or first.shape != shape:
+            av_cap.release()
+            log.info("%s: PyAV's frames differ from OpenCV's; decoding with OpenCV", path)
+            return
+        if self._cap is not None and not isinstance(self._cap, AvCapture):
+            self._cap.release()
+        self._cap, self._first = av_cap, first
 
     def __iter__(self) -> Iterator[Frame]:
         return self._iterate(1)
@@ -143,7 +167,7 @@ class VideoReader:
                     self.frames_read += 1
                 if self.frames_read % step == 0:
                     ok, nxt = cap.read()
-                    image = fit_max_side(nxt) if ok else None
+                    image = fit_max_side(nxt) if ok and nxt is not None else None
         finally:
             self._first = None
             self.close()
@@ -181,8 +205,9 @@ class VideoReader:
             self._first = fit_max_side(image)
         return True
 
-    def _timestamp(self, cap: cv2.VideoCapture, index: int, last_t: float) -> float:
-        t = float(cap.get(cv2.CAP_PROP_POS_MSEC)) / 1000.0
+    def _timestamp(self, cap: cv2.VideoCapture | AvCapture, index: int, last_t: float) -> float:
+        msec = cap.position_msec() if isinstance(cap, AvCapture) else cap.get(cv2.CAP_PROP_POS_MSEC)
+        t = float(msec) / 1000.0
         if not np.isfinite(t) or t <= last_t:  # backend without pts, or a duplicate pts
             t = last_t + 1.0 / self.info.fps if np.isfinite(last_t) else index / self.info.fps
         return t

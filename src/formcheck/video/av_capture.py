@@ -1,0 +1,68 @@
+"""Decoding large frames with PyAV, scaled down inside FFmpeg (`formcheck.video.reader`).
+
+OpenCV's FFmpeg backend converts every decoded frame to a full-size BGR array before anything
+can scale it: decoding a 4K clip alone peaks 139-163 MB above ``import cv2``. PyAV with slice
+threads, scaling each frame in swscale as it converts, never builds a 4K BGR frame and peaks
+61 MB above its imports, decoding faster too (docs/PERFORMANCE.md, "Memory at 4K"). This is
+the small part of `cv2.VideoCapture` that `VideoReader` uses (read, grab, the position in
+ms, release), for the clips whose frames are above `reader.MAX_SIDE_PX`; frames come out
+upright (the display matrix's rotation applied, as OpenCV's ORIENTATION_AUTO does) and
+scaled so their long side is at most ``max_side``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+import av
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+
+class AvCapture:
+    def __init__(self, path: Path, max_side: int) -> None:
+        self._container = av.open(str(path))
+        stream = self._container.streams.video[0]
+        stream.thread_type = "SLICE"  # frame threads keep more frames alive (175 MB at 4K)
+        self._start = stream.start_time or 0
+        self._base = float(stream.time_base) if stream.time_base else 0.0
+        self._frames: Iterator[av.VideoFrame] = self._container.decode(stream)
+        self._max_side = max_side
+        self._msec = 0.0
+
+    def _next(self) -> av.VideoFrame | None:
+        try:
+            frame = next(self._frames, None)
+        except av.FFmpegError as exc:  # damaged data mid-stream: the clip ends here
+            log.info("decoding stopped: %s", exc)
+            return None
+        if frame is not None and frame.pts is not None:
+            self._msec = 1000.0 * (frame.pts - self._start) * self._base
+        return frame
+
+    def grab(self) -> bool:
+        """Decode the next frame without converting it."""
+        return self._next() is not None
+
+    def read(self) -> tuple[bool, np.ndarray | None]:
+        frame = self._next()
+        if frame is None:
+            return False, None
+        turns = int(round((frame.rotation or 0) / 90.0)) % 4
+        scale = min(1.0, self._max_side / max(frame.width, frame.height))
+        size = (round(frame.width * scale), round(frame.height * scale))  # as fit_max_side
+        image: np.ndarray = frame.to_ndarray(
+            format="bgr24", width=size[0], height=size[1], interpolation="AREA"
+        )
+        if turns:  # upright, as OpenCV shows it (frame.rotation -90: a quarter turn clockwise)
+            image = np.ascontiguousarray(np.rot90(image, turns))
+        return True, image
+
+    def position_msec(self) -> float:
+        return self._msec
+
+    def release(self) -> None:
+        self._container.close()
