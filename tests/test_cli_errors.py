@@ -379,3 +379,69 @@ def test_bad_input_corpus_through_every_command(
     stdout, err = capsys.readouterr()
     _assert_one_error_line(err, str(path), words)
     assert stdout == ""
+
+
+def _sample_frames(count: int) -> list[np.ndarray]:
+    from formcheck.video.reader import VideoReader
+
+    sample = Path(__file__).resolve().parents[1] / "sample_videos" / "hip_thrust_side.mp4"
+    with VideoReader(sample) as reader:
+        return [f.image_bgr for f, _ in zip(reader, range(count), strict=False)]
+
+
+def _still_png(tmp_path: Path) -> Path:
+    import cv2
+
+    path = tmp_path / "still.png"
+    cv2.imwrite(str(path), _sample_frames(1)[0])
+    return path
+
+
+def _clip_of(tmp_path: Path, frames: int) -> Path:
+    from formcheck.video.writer import VideoSink
+
+    images = _sample_frames(frames)
+    path = tmp_path / f"first{frames}.mp4"
+    with VideoSink(path, images[0].shape[1], images[0].shape[0], 30.0) as sink:
+        for img in images:
+            sink.write(img)
+    return path
+
+
+#: Inputs with a lifter in them (the pose model runs): a photo, one frame, 0.3 s of a setup.
+SHORT = {
+    "still image": _still_png,
+    "one frame": lambda tmp_path: _clip_of(tmp_path, 1),
+    "0.3 s": lambda tmp_path: _clip_of(tmp_path, 9),
+}
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("name", list(SHORT))
+@pytest.mark.parametrize("command", ["analyze", "analyze --json -", "batch", "live"])
+def test_too_short_through_every_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, command: str
+) -> None:
+    """Too short to hold a repetition: exit 3 and that reason (was exit 1, IndexError, and a
+    traceback in batch; a 0.3 s clip was called 'not a hip thrust'; live said nobody was
+    analysed). Live prints its frame statistics before the error line."""
+    path = SHORT[name](tmp_path)
+    out = tmp_path / "out"
+    if command == "batch":
+        code = main(["batch", str(path), "--out", str(out), "-q", "--workers", "1"])
+        _, err = capsys.readouterr()
+        assert code == errors.EXIT_BATCH_FAILED and "Traceback" not in err, err
+        assert "too short to contain a repetition" in (out / "summary.csv").read_text()
+        return
+    args = {
+        "analyze": ["analyze", str(path)],
+        "analyze --json -": ["analyze", str(path), "--json", "-"],
+        "live": ["live", "--source", str(path), "--headless", "--every-frame", "--out", str(out)],
+    }[command]
+    assert main(args) == errors.EXIT_INPUT
+    _, err = capsys.readouterr()
+    lines = err.splitlines()
+    if command == "live":
+        lines = lines[-1:]  # after its "N frames analysed ..." line
+    _assert_one_error_line("\n".join(lines), "too short to contain a repetition")
+    assert "Traceback" not in err

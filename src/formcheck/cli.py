@@ -316,6 +316,9 @@ def cmd_live(args: argparse.Namespace) -> int:
     if result.error is not None:
         print(f"formcheck: error: {result.error}", file=sys.stderr)
         return result.error.exit_code
+    if result.report is None and result.report_error is not None:
+        print(f"formcheck: error: {result.report_error}", file=sys.stderr)
+        return result.report_error.exit_code
     if result.report is None:
         print("formcheck: error: nobody was analysed in this session", file=sys.stderr)
         return errors.EXIT_NO_PERSON

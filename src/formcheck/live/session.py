@@ -110,6 +110,7 @@ class SessionResult:
     latencies_ms: list[float] = field(default_factory=list)
     assess_ms: list[float] = field(default_factory=list)
     error: FormcheckError | None = None
+    report_error: FormcheckError | None = None  # why the session report could not be made
 
 
 @dataclass(frozen=True)
@@ -313,7 +314,10 @@ def _finish(loop: _Loop, result: SessionResult) -> None:
     result.assess_ms = [1000.0 * s for s in an.assess_seconds]
     if len(series):
         series.save(loop.opts.out_dir / "landmarks.npz")
-        result.report = _session_report(series, loop)
+        try:
+            result.report = _session_report(series, loop)
+        except FormcheckError as exc:  # too short, nobody seen...: said by the caller
+            result.report_error = exc
     summary: dict[str, Any] = {"ended_by": result.ended_by, "frames": result.frames}
     if result.report is not None:
         s = result.report.summary
@@ -332,15 +336,15 @@ def _finish(loop: _Loop, result: SessionResult) -> None:
         loop.voice.close()
 
 
-def _session_report(series: PoseSeries, loop: _Loop) -> SetReport | None:
-    """The offline analysis of the recorded landmarks, written like ``formcheck analyze``."""
+def _session_report(series: PoseSeries, loop: _Loop) -> SetReport:
+    """The offline analysis of the recorded landmarks, written like ``formcheck analyze``;
+    when it cannot be made, session.json says why and the error is raised."""
     out = loop.opts.out_dir
     try:
         report = analyze_series(series, loop.cfg, loop.opts.clip)
     except FormcheckError as exc:
-        log.warning("no session report: %s", exc)
         write_atomic(out / "session.json", json.dumps({"error": str(exc)}) + "\n")
-        return None
+        raise
     raw = out / "raw.mp4"
     write_outputs(raw if raw.exists() else out / "landmarks.npz", report, out, video=raw.exists())
     return report
