@@ -445,3 +445,28 @@ def test_too_short_through_every_command(
         lines = lines[-1:]  # after its "N frames analysed ..." line
     _assert_one_error_line("\n".join(lines), "too short to contain a repetition")
     assert "Traceback" not in err
+
+
+@pytest.mark.model
+def test_no_native_library_lines_on_stderr(tmp_path: Path) -> None:
+    """MediaPipe (absl/glog), TFLite and OpenCV write their own log lines to stderr; the
+    command quiets them (cli.py sets their levels before importing them), so a clean run of
+    `analyze -q` prints nothing there and `live --headless` only its own statistics line."""
+    sample = Path(__file__).resolve().parents[1] / "sample_videos" / "glute_bridge_right.mp4"
+    runs = {
+        "analyze": ["analyze", str(sample), "--out", str(tmp_path / "a"), "-q"],
+        "live": [
+            *("live", "--source", str(sample), "--headless", "--every-frame"),
+            *("--out", str(tmp_path / "l")),
+        ],
+    }
+    for name, args in runs.items():
+        proc = subprocess.run(
+            [*_entry_point(), *args], capture_output=True, text=True, timeout=300, check=False
+        )
+        assert proc.returncode == errors.EXIT_OK, proc.stderr
+        lines = proc.stderr.splitlines()
+        if name == "live":
+            assert len(lines) == 2 and "frames analysed" in lines[0] and "reps;" in lines[1], lines
+        else:
+            assert lines == [], lines
