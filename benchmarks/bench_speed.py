@@ -346,6 +346,13 @@ def ceiling(rounds: int) -> None:
         print(f"| {clip.name} | {' | '.join(cells)} |")
 
 
+def memory_line(what: str, r: dict[str, float]) -> str:
+    return (
+        f"{what}: largest process {r['one_mb']:.0f} MB (all processes: RSS "
+        f"{r['rss_mb']:.0f}, PSS {r['pss_mb']:.0f} MB), {r['frames'] / r['seconds']:.1f} frames/s"
+    )
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=2)
@@ -373,12 +380,9 @@ def main() -> int:
         return 0
     if args.uhd:
         with tempfile.TemporaryDirectory() as tmp:
-            r = uhd_clip_rss(Path(tmp))
-        print(
-            f"10 s of 3840x2160, 2 workers, every output: largest process {r['one_mb']:.0f} MB "
-            f"(all processes: RSS {r['rss_mb']:.0f}, PSS {r['pss_mb']:.0f} MB), "
-            f"{r['frames'] / r['seconds']:.1f} frames/s"
-        )
+            print(
+                memory_line("10 s of 3840x2160, 2 workers, every output", uhd_clip_rss(Path(tmp)))
+            )
         return 0
 
     start = time.perf_counter()
@@ -422,11 +426,7 @@ def main() -> int:
     if args.long:
         with tempfile.TemporaryDirectory() as tmp:
             r = long_clip_rss(Path(tmp))
-        print(
-            f"10-minute 1080p clip, 2 workers, annotated video: peak RSS {r['rss_mb']:.0f} MB "
-            f"(PSS {r['pss_mb']:.0f}; largest process {r['one_mb']:.0f}), "
-            f"{r['frames'] / r['seconds']:.1f} frames/s"
-        )
+        print(memory_line("10-minute 1080p clip, 2 workers, annotated video", r))
     return 0
 
 

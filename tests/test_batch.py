@@ -151,43 +151,6 @@ def _cli(args: list[str]) -> subprocess.Popen[str]:
     )
 
 
-def test_sigkill_mid_batch_then_resume_matches_an_uninterrupted_run(
-    clips: Path, model: Path, tmp_path: Path
-) -> None:
-    many = tmp_path / "many"
-    many.mkdir()
-    for k in range(3):  # 12 good clips with distinct content, and the broken ones
-        for name, shapes in SHAPES.items():
-            series, _ = build_set(shapes, lead_in_s=0.5 + 0.1 * k)
-            series.save(many / f"{name}{k}.npz")
-    inputs = [str(many), str(clips / "text.mp4"), str(clips / "empty.mp4")]
-    common = ["--model", str(model), "--no-video", "-q", "--workers", "1"]
-
-    full = tmp_path / "full"
-    ref = _cli([*inputs, "--out", str(full), *common])
-    assert ref.wait(timeout=300) == errors.EXIT_BATCH_FAILED, ref.stderr.read()  # type: ignore[union-attr]
-
-    out = tmp_path / "killed"
-    proc = _cli([*inputs, "--out", str(out), *common])
-    deadline = time.time() + 120
-    while time.time() < deadline and len(list((out / "clips").glob("*/result.json"))) < 3:
-        time.sleep(0.02)
-    os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait(timeout=30)
-    finished = {p: p.stat().st_mtime_ns for p in (out / "clips").glob("*/result.json")}
-    assert 3 <= len(finished) < 14, "the kill came too late to test anything"
-    assert not (out / "summary.json").exists()
-
-    again = _cli([*inputs, "--out", str(out), *common])
-    stdout, _ = again.communicate(timeout=300)
-    assert again.returncode == errors.EXIT_BATCH_FAILED
-    assert f"({len(finished)} finished earlier)" in stdout
-    for p, stamp in finished.items():  # nothing finished was redone
-        assert p.stat().st_mtime_ns == stamp
-    assert not list((out / "clips").glob(".*partial*"))  # a half-written clip was cleaned up
-    assert _outputs(out) == _outputs(full)
-
-
 def _many(tmp_path: Path, clips: Path) -> list[str]:
     """12 good saved-landmark clips with distinct content, and two broken files."""
     many = tmp_path / "many"
@@ -209,6 +172,42 @@ def _wait_for_results(out: Path, at_least: int) -> int:
     raise AssertionError(f"fewer than {at_least} clips finished in {out}")
 
 
+def _reference(inputs: list[str], common: list[str], out: Path) -> Path:
+    """The batch run alone and uninterrupted, to compare with."""
+    ref = _cli([*inputs, "--out", str(out), *common])
+    assert ref.wait(timeout=300) == errors.EXIT_BATCH_FAILED, ref.stderr.read()  # type: ignore[union-attr]
+    return out
+
+
+def test_sigkill_mid_batch_twice_then_resume_matches_an_uninterrupted_run(
+    clips: Path, model: Path, tmp_path: Path
+) -> None:
+    """kill -9 during a run, and during the run after it (each holds the folder's lock, which
+    dies with it): the third run completes what they left, redoing nothing finished."""
+    inputs = _many(tmp_path, clips)
+    common = ["--model", str(model), "--no-video", "-q", "--workers", "1"]
+    full = _reference(inputs, common, tmp_path / "full")
+    out = tmp_path / "killed"
+    finished: dict[Path, int] = {}
+    for at_least in (3, 6):
+        proc = _cli([*inputs, "--out", str(out), *common])
+        _wait_for_results(out, at_least)
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+        finished = {p: p.stat().st_mtime_ns for p in (out / "clips").glob("*/result.json")}
+    assert 6 <= len(finished) < 14, "the kills came too late to test anything"
+    assert not (out / "summary.json").exists()
+
+    again = _cli([*inputs, "--out", str(out), *common])
+    stdout, _ = again.communicate(timeout=300)
+    assert again.returncode == errors.EXIT_BATCH_FAILED
+    assert f"({len(finished)} finished earlier)" in stdout
+    for p, stamp in finished.items():  # nothing finished was redone
+        assert p.stat().st_mtime_ns == stamp
+    assert not list((out / "clips").glob(".*partial*"))  # a half-written clip was cleaned up
+    assert _outputs(out) == _outputs(full)
+
+
 def test_a_locked_folder_is_left_alone(clips: Path, model: Path, tmp_path: Path) -> None:
     """While one batch holds the folder, another stops at once and touches nothing (it used
     to delete the first run's work in progress as leftovers of a killed run)."""
@@ -224,18 +223,14 @@ def test_a_locked_folder_is_left_alone(clips: Path, model: Path, tmp_path: Path)
     run_batch(_inputs(clips)[:1], out, config=Config(), model=model)  # free again afterwards
 
 
-def test_concurrent_and_killed_batches_into_one_folder_lose_nothing(
+def test_a_second_batch_into_the_same_folder_stops_and_the_first_loses_nothing(
     clips: Path, model: Path, tmp_path: Path
 ) -> None:
     """Two runs into one --out: the second stops with one line (exit 2) and the first finishes
-    as if alone. Then kill -9 during a run, and during the run after it: the lock dies with
-    its process, and the third run completes what the others left, redoing nothing."""
+    as if alone."""
     inputs = _many(tmp_path, clips)
     common = ["--model", str(model), "--no-video", "-q", "--workers", "1"]
-    full = tmp_path / "full"
-    ref = _cli([*inputs, "--out", str(full), *common])
-    assert ref.wait(timeout=300) == errors.EXIT_BATCH_FAILED, ref.stderr.read()  # type: ignore[union-attr]
-
+    full = _reference(inputs, common, tmp_path / "full")
     out = tmp_path / "shared-out"
     first = _cli([*inputs, "--out", str(out), *common])
     _wait_for_results(out, 2)
@@ -246,23 +241,6 @@ def test_concurrent_and_killed_batches_into_one_folder_lose_nothing(
     assert len(lines) == 1 and "another formcheck batch" in lines[0], err
     assert lines[0].startswith("formcheck: error:") and "Traceback" not in err
     assert first.wait(timeout=300) == errors.EXIT_BATCH_FAILED
-    assert _outputs(out) == _outputs(full)
-
-    out = tmp_path / "killed-twice"
-    finished: dict[Path, int] = {}
-    for at_least in (2, 6):  # kill -9 mid-run, twice
-        proc = _cli([*inputs, "--out", str(out), *common])
-        _wait_for_results(out, at_least)
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=30)
-        finished = {p: p.stat().st_mtime_ns for p in (out / "clips").glob("*/result.json")}
-    assert len(finished) < 14, "the kills came too late to test anything"
-    last = _cli([*inputs, "--out", str(out), *common])
-    stdout, _ = last.communicate(timeout=300)
-    assert last.returncode == errors.EXIT_BATCH_FAILED
-    assert f"({len(finished)} finished earlier)" in stdout
-    for p, stamp in finished.items():
-        assert p.stat().st_mtime_ns == stamp
     assert _outputs(out) == _outputs(full)
 
 

@@ -56,6 +56,22 @@ def _fake_bundle(path: Path) -> Path:
     return path
 
 
+def _answering(payload: bytes):  # type: ignore[no-untyped-def]
+    """A stand-in for urllib's urlopen whose response body is ``payload`` (no network)."""
+
+    class Response:
+        def __enter__(self) -> Response:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            pass
+
+        def read(self) -> bytes:
+            return payload
+
+    return lambda *a, **k: Response()
+
+
 def _corrupt_copy(folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     data = bytearray(FULL.read_bytes())
@@ -233,17 +249,7 @@ def test_resolve_downloads_a_missing_model_and_fails_cleanly_offline(
 def test_a_download_with_the_wrong_bytes_is_rejected(
     monkeypatch: pytest.MonkeyPatch, _isolated: Path
 ) -> None:
-    class Response:
-        def __enter__(self) -> Response:
-            return self
-
-        def __exit__(self, *exc: object) -> None:
-            pass
-
-        def read(self) -> bytes:
-            return b"<html>captive portal</html>"
-
-    monkeypatch.setattr(models.urllib.request, "urlopen", lambda *a, **k: Response())
+    monkeypatch.setattr(models.urllib.request, "urlopen", _answering(b"<html>portal</html>"))
     with pytest.raises(ModelError, match="does not match"):
         fetch(KNOWN_MODELS["lite"])
     assert not (_isolated / "pose_landmarker_lite.task").exists()
@@ -255,17 +261,7 @@ def test_a_good_download_lands_in_the_cache(
     payload = b"pretend model bytes"
     spec = ModelSpec("tiny", (), _git_blob_id(payload), bundled=False)
 
-    class Response:
-        def __enter__(self) -> Response:
-            return self
-
-        def __exit__(self, *exc: object) -> None:
-            pass
-
-        def read(self) -> bytes:
-            return payload
-
-    monkeypatch.setattr(models.urllib.request, "urlopen", lambda *a, **k: Response())
+    monkeypatch.setattr(models.urllib.request, "urlopen", _answering(payload))
     path = fetch(spec)
     assert path == _isolated / "pose_landmarker_tiny.task"
     assert path.read_bytes() == payload
@@ -353,26 +349,13 @@ def test_fetching_an_official_file_verifies_it_and_stores_it(
     then by the same file with one byte changed)."""
     data = _official(name)
 
-    def answer(payload: bytes):  # type: ignore[no-untyped-def]
-        class Response:
-            def __enter__(self) -> Response:
-                return self
-
-            def __exit__(self, *exc: object) -> None:
-                pass
-
-            def read(self) -> bytes:
-                return payload
-
-        return lambda *a, **k: Response()
-
-    monkeypatch.setattr(models.urllib.request, "urlopen", answer(data))
+    monkeypatch.setattr(models.urllib.request, "urlopen", _answering(data))
     path = fetch(KNOWN_MODELS[name])
     assert path == _isolated / f"pose_landmarker_{name}.task" and path.read_bytes() == data
     path.unlink()
     broken = bytearray(data)
     broken[len(broken) // 3] ^= 0x01
-    monkeypatch.setattr(models.urllib.request, "urlopen", answer(bytes(broken)))
+    monkeypatch.setattr(models.urllib.request, "urlopen", _answering(bytes(broken)))
     with pytest.raises(ModelError, match="does not match its published checksum"):
         fetch(KNOWN_MODELS[name])
     assert not path.exists()
