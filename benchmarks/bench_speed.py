@@ -232,12 +232,12 @@ def uhd_clip_rss(folder: Path) -> dict[str, float]:
     from formcheck.video.writer import VideoSink
 
     clip = folder / "uhd_10s.mp4"
-    with VideoSink(clip, 3840, 2160, 30.0, preset="ultrafast", crf=30) as sink:
-        with VideoReader(SAMPLE) as reader:
-            for frame in reader:
-                sink.write(cv2.resize(frame.image_bgr, (3840, 2160)))
-                if sink.frames_written >= 10 * 30:
-                    break
+    sink = VideoSink(clip, 3840, 2160, 30.0, preset="ultrafast", crf=30)
+    with sink, VideoReader(SAMPLE) as reader:
+        for frame in reader:
+            sink.write(cv2.resize(frame.image_bgr, (3840, 2160)))
+            if sink.frames_written >= 10 * 30:
+                break
     return measure("video-w2", clip)
 
 
@@ -380,9 +380,8 @@ def main() -> int:
         return 0
     if args.uhd:
         with tempfile.TemporaryDirectory() as tmp:
-            print(
-                memory_line("10 s of 3840x2160, 2 workers, every output", uhd_clip_rss(Path(tmp)))
-            )
+            r = uhd_clip_rss(Path(tmp))
+        print(memory_line("10 s of 3840x2160, 2 workers, every output", r))
         return 0
 
     start = time.perf_counter()
