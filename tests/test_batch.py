@@ -179,6 +179,7 @@ def _reference(inputs: list[str], common: list[str], out: Path) -> Path:
     return out
 
 
+@pytest.mark.slow
 def test_sigkill_mid_batch_twice_then_resume_matches_an_uninterrupted_run(
     clips: Path, model: Path, tmp_path: Path
 ) -> None:
@@ -223,6 +224,7 @@ def test_a_locked_folder_is_left_alone(clips: Path, model: Path, tmp_path: Path)
     run_batch(_inputs(clips)[:1], out, config=Config(), model=model)  # free again afterwards
 
 
+@pytest.mark.slow
 def test_a_second_batch_into_the_same_folder_stops_and_the_first_loses_nothing(
     clips: Path, model: Path, tmp_path: Path
 ) -> None:

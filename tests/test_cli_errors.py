@@ -448,6 +448,7 @@ def test_too_short_through_every_command(
 
 
 @pytest.mark.model
+@pytest.mark.slow
 def test_no_native_library_lines_on_stderr(tmp_path: Path) -> None:
     """MediaPipe (absl/glog), TFLite and OpenCV write their own log lines to stderr; the
     command quiets them (cli.py sets their levels before importing them), so a clean run of
