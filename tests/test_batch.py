@@ -22,6 +22,7 @@ from formcheck.batch.inputs import expand_inputs
 from formcheck.batch.run import run_batch
 from formcheck.cli import main
 from formcheck.config import Config, load_config
+from formcheck.pose.models import BUNDLE_MEMBERS
 
 SHAPES = {
     "clean": [RepShape(), RepShape(), RepShape()],
@@ -49,7 +50,7 @@ def model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Replayed landmarks need no model; the settings hash still names one."""
     path = tmp_path_factory.mktemp("model") / "any.task"
     with zipfile.ZipFile(path, "w") as bundle:  # shaped like a bundle, so it is accepted
-        for member in ("pose_detector.tflite", "pose_landmarks_detector.tflite"):
+        for member in BUNDLE_MEMBERS:
             bundle.writestr(member, b"model bytes")
     return path
 

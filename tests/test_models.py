@@ -385,7 +385,7 @@ def test_a_file_that_is_not_a_bundle_is_a_model_error(
     path = tmp_path / "model.task"
     if content is None:
         with zipfile.ZipFile(path, "w") as bundle:
-            bundle.writestr("pose_detector.tflite", b"x")
+            bundle.writestr(models.BUNDLE_MEMBERS[0], b"x")
     else:
         path.write_bytes(content)
     with pytest.raises(ModelError) as info:

@@ -44,11 +44,12 @@ import flatbuffers
 from mediapipe.tasks.metadata import metadata_schema_py_generated as md
 from mediapipe.tasks.metadata import schema_py_generated as tfl
 
+from formcheck.pose.models import BUNDLE_MEMBERS
+
 WHEEL_REQUIREMENT = "mediapipe==0.10.21"
 # 0.10.21 has only manylinux_2_28 Linux wheels ("--platform manylinux_2_17" finds none).
 WHEEL_PLATFORM = "manylinux_2_28_x86_64"
-DETECTOR = "pose_detector.tflite"
-LANDMARKER = "pose_landmarks_detector.tflite"
+DETECTOR, LANDMARKER = BUNDLE_MEMBERS  # the names the Tasks API looks for
 # bundle member -> (wheel member, its sha256)
 WHEEL_MEMBERS = {
     DETECTOR: (

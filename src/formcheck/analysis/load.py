@@ -143,8 +143,7 @@ def unlost_side(series: PoseSeries, view: View, hidden: np.ndarray, cfg: LoadCon
     the hip and shins. Behind a plate the model often loses one leg: its knee slides into the
     plate and its foot up the shin, so that thigh shrinks, while the other side's landmarks
     stay on the legs (rendered barbell sets: tops of 111-160 deg on the lost side for a true
-    180, 180-189 on the other). Not for a single-leg set, which is measured on its working
-    leg."""
+    180, 180-189 on the other). The caller keeps a single-leg set on its working leg."""
     side = view.metric_side
     if side is None or not hidden.any() or not view.sagittal:
         return view

@@ -145,7 +145,7 @@ class CameraSource(_Threaded):
             )
         self.index = index
         self._cap = cap
-        first = fit_max_side(first)  # as a file's frames: at most 1080p-sized
+        first = fit_max_side(first)  # as a file's frames: at most MAX_SIDE_PX
         self.height, self.width = first.shape[:2]
         fps = float(cap.get(cv2.CAP_PROP_FPS))
         self.fps = fps if np.isfinite(fps) and 1 <= fps <= 240 else 30.0

@@ -126,7 +126,8 @@ def resolve_model(spec: str | None = None, *, download: bool = True) -> Path:
         if not path.is_file():
             names = ", ".join(KNOWN_MODELS)
             raise ModelError(f"model {chosen!r}: not a known model ({names}) nor a file")
-        known = next((m for m in KNOWN_MODELS.values() if m.matches(path.read_bytes())), None)
+        data = path.read_bytes()
+        known = next((m for m in KNOWN_MODELS.values() if m.matches(data)), None)
         if known is None:
             _check_bundle(path)
             log.warning("%s is not a known pose bundle; using it unverified", path)

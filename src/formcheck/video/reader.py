@@ -141,8 +141,8 @@ class VideoReader:
             av_cap.release()
             log.info("%s: PyAV's frames differ from OpenCV's; decoding with OpenCV", path)
             return
-        if self._cap is not None and not isinstance(self._cap, AvCapture):
-            self._cap.release()
+        if self._cap is not None:
+            self._cap.release()  # OpenCV's, which read the header and the first frame
         self._cap, self._first = av_cap, first
 
     def __iter__(self) -> Iterator[Frame]:
