@@ -6,10 +6,12 @@ import datetime as dt
 import itertools
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from builders import RepShape, build_set
 
+from formcheck.cli import main
 from formcheck.config import Config
 from formcheck.pipeline import analyze_series
 from formcheck.report.html import render_html
@@ -175,3 +177,15 @@ def test_zero_reps_renders() -> None:
 def test_deterministic(report: SetReport) -> None:
     day = dt.date(2024, 1, 2)
     assert render_html(report, analysed_on=day) == render_html(report, analysed_on=day)
+
+
+def test_lockout_line_follows_the_config_file(tmp_path: Path) -> None:
+    """`--config` with another lockout threshold draws the plot's line there (it was drawn at
+    the default 162 whatever the file said)."""
+    series, _ = build_set([RepShape()] * 2)
+    series.save(tmp_path / "set.npz")
+    (tmp_path / "c.toml").write_text("[faults]\nlockout_min_deg = 165\n", encoding="utf-8")
+    argv = ["analyze", str(tmp_path / "set.npz"), "--config", str(tmp_path / "c.toml")]
+    assert main([*argv, "--out", str(tmp_path / "out"), "-q"]) == 0
+    page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert "lockout threshold 165°" in page and "lockout threshold 162°" not in page

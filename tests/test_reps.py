@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
+
 import numpy as np
 import pytest
 from builders import RepShape, build_set, with_dropouts
@@ -15,7 +18,7 @@ from formcheck.analysis.reps import (
     phase_times,
 )
 from formcheck.analysis.summary import phase_slices
-from formcheck.config import Config, RepConfig
+from formcheck.config import Config, RepConfig, load_config
 from formcheck.pipeline import analyze_series
 
 RISE = 0.15
@@ -47,7 +50,7 @@ DT = 0.1  # s between samples in the per-sample tables
     ],
 )
 def test_counter_per_frame(samples: list[float], events_at: list[int], states: str) -> None:
-    counter = RepCounter(RISE, bottom_seen_s=0.2, unseen_bottom_rise=0.25)
+    counter = RepCounter(RepConfig(min_rise=RISE, bottom_seen_s=0.2, unseen_bottom_rise=0.25))
     got_events, got_states = [], ""
     for i, h in enumerate(samples):
         if counter.update(h, i * DT) is not None:
@@ -71,8 +74,20 @@ def test_finish_counts_only_a_finished_rise(tail: list[float], counted: bool) ->
     assert (len(events) == 1) is counted
 
 
+def test_still_share_from_a_config_file_reaches_the_end_of_clip_rule(tmp_path: Path) -> None:
+    """A rise slowing to 0.02 a frame at the clip's end (0.27 of its mean step) is still going
+    up under the default still_share (0.08) but stopped under a file's 0.3: the file's value
+    decides (the end-of-clip rule used the default whatever the file said)."""
+    h = np.array([0.0, 0.0, 0.0, 0.1, 0.2, 0.35, 0.5, 0.52])
+    t = np.arange(len(h)) * DT
+    (tmp_path / "c.toml").write_text("[reps]\nstill_share = 0.3\n", encoding="utf-8")
+    from_file = load_config(tmp_path / "c.toml").reps
+    assert len(count_reps(t, h, replace(from_file, bottom_seen_s=0.2))) == 1
+    assert len(count_reps(t, h, RepConfig(bottom_seen_s=0.2))) == 0
+
+
 def test_counter_reset() -> None:
-    counter = RepCounter(RISE)
+    counter = RepCounter(RepConfig(min_rise=RISE))
     for i, h in enumerate((0.1, 0.0, 0.4)):
         counter.update(h, i * DT)
     assert counter.state is RepState.RISING
@@ -178,7 +193,7 @@ def test_phase_times_of_a_rep_seen_in_isolated_frames() -> None:
     t = np.arange(12) / 10.0
     h = np.full(12, np.nan)
     h[[0, 4, 8, 11]] = [0.0, 1.0, 0.0, 0.0]
-    (ph,) = phase_times(t, h, [RepEvent(0, 4)])
+    (ph,) = phase_times(t, h, [RepEvent(0, 4)], RepConfig().still_share)
     assert ph.lockout_s == pytest.approx(0.4) and ph.eccentric_s is None
 
 

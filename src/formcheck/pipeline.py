@@ -217,6 +217,7 @@ def _analyze_shot(
         series=series,
         metrics=metrics,
         bar=bar,
+        config=cfg,
     )
 
 

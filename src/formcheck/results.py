@@ -14,6 +14,7 @@ from formcheck.analysis.bar import BarTrack, RepBar
 from formcheck.analysis.metrics import FrameMetrics
 from formcheck.analysis.rules import Source
 from formcheck.analysis.view import View
+from formcheck.config import Config
 from formcheck.landmarks.names import Side
 from formcheck.landmarks.series import PoseSeries
 
@@ -114,6 +115,8 @@ class SetReport:
     metrics: FrameMetrics = field(repr=False, compare=False)
     bar: BarTrack | None = field(default=None, repr=False, compare=False)
     cuts_s: tuple[float, ...] = ()  # where the picture cuts to another shot
+    #: the thresholds the report was made with: every renderer reads them from here
+    config: Config = field(default_factory=Config, repr=False, compare=False)
 
     @property
     def rep_count(self) -> int:

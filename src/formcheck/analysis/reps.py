@@ -14,7 +14,7 @@ began late) is a rep. A rise that has stopped at its top when the clip ends
 counts (`RepCounter.finish`).
 
 Phase timing (`phase_times`): a phase of motion (concentric, eccentric) runs
-while the hips move faster than STILL_SHARE of that phase's peak speed; the
+while the hips move faster than ``still_share`` of that phase's peak speed; the
 stretches between are the top hold and the bottom pause. On an S-shaped
 (cosine) speed profile this cuts about 5% off each end of a phase; on a ramp,
 nothing.
@@ -28,10 +28,6 @@ from enum import Enum
 import numpy as np
 
 from formcheck.config import RepConfig
-
-#: Hips slower than this share of the phase's peak speed are still (phase boundary).
-STILL_SHARE = RepConfig().still_share
-
 
 #: A descent is seen once the hips have dropped this share of the rep's rise.
 DESCENT_SEEN = 0.25
@@ -55,15 +51,11 @@ class RepEvent:
 class RepCounter:
     """Causal rep counter over hip height (torso lengths). ``update`` per frame."""
 
-    def __init__(
-        self,
-        min_rise: float,
-        bottom_seen_s: float = RepConfig().bottom_seen_s,
-        unseen_bottom_rise: float = RepConfig().unseen_bottom_rise,
-    ) -> None:
-        self.min_rise = min_rise
-        self.bottom_seen_s = bottom_seen_s
-        self.unseen_bottom_rise = max(unseen_bottom_rise, min_rise)
+    def __init__(self, cfg: RepConfig) -> None:
+        self.min_rise = cfg.min_rise
+        self.bottom_seen_s = cfg.bottom_seen_s
+        self.unseen_bottom_rise = max(cfg.unseen_bottom_rise, cfg.min_rise)
+        self.still_share = cfg.still_share
         self.reset()
 
     def reset(self) -> None:
@@ -117,13 +109,13 @@ class RepCounter:
             return None
         self.state = RepState.SEEK_BOTTOM
         mean_step = (self._hi - self._lo) / max(self._hi_i - self._lo_i, 1)
-        if self._hi_i < self._i or self._step < STILL_SHARE * mean_step:
+        if self._hi_i < self._i or self._step < self.still_share * mean_step:
             return RepEvent(self._lo_i, self._hi_i)
         return None
 
 
 def count_reps(t_s: np.ndarray, height: np.ndarray, cfg: RepConfig) -> list[RepEvent]:
-    counter = RepCounter(cfg.min_rise, cfg.bottom_seen_s, cfg.unseen_bottom_rise)
+    counter = RepCounter(cfg)
     events = [
         e for t, h in zip(t_s, height, strict=True) if (e := counter.update(float(h), float(t)))
     ]
@@ -158,7 +150,7 @@ def _walk(v: np.ndarray, i: int, stop: int, thr: float) -> int:
 
 
 def phase_times(
-    t: np.ndarray, h: np.ndarray, events: list[RepEvent], still_share: float = STILL_SHARE
+    t: np.ndarray, h: np.ndarray, events: list[RepEvent], still_share: float
 ) -> list[PhaseTimes]:
     """Phase boundaries and durations of each counted rep.
 

@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from formcheck.analysis.metrics import hip_extension_deg
-from formcheck.analysis.reps import STILL_SHARE
 from formcheck.evaluate.dataset import LabelledClip
 from formcheck.landmarks.names import joint
 from formcheck.results import SetReport
@@ -120,7 +119,7 @@ def score_clip(clip: LabelledClip, report: SetReport) -> ClipScore:
     if "cuts_s" in label or rendered:
         row.cuts = score_cuts(list(label.get("cuts_s", [])), list(report.cuts_s), row.problems)
     row.hip_abs_err_deg = hip_angle_errors(clip, report)
-    truth = bar_velocity_truth(clip)
+    truth = bar_velocity_truth(clip, report.config.reps.still_share)
     for i, j in matched.items():
         speed = (bar := report.reps[j].bar) and bar.mean_velocity_m_s
         if truth is not None and i < len(truth) and speed:
@@ -137,9 +136,9 @@ def score_cuts(true_s: list[float], found_s: list[float], problems: list[str]) -
     return FaultCounts(tp=len(hit), fp=len(found_s) - len(hit), fn=len(true_s) - len(hit))
 
 
-def bar_velocity_truth(clip: LabelledClip) -> list[float] | None:
+def bar_velocity_truth(clip: LabelledClip, still_share: float) -> list[float] | None:
     """Each rendered rep's concentric mean bar velocity (m/s), from the truth's bar height:
-    over the rep's rendered rise, the frames faster than STILL_SHARE of its peak speed (the
+    over the rep's rendered rise, the frames faster than ``still_share`` of its peak speed (the
     phase boundary the analysis uses, `formcheck.analysis.reps`)."""
     if not clip.truth_path.is_file():
         return None
@@ -151,7 +150,7 @@ def bar_velocity_truth(clip: LabelledClip) -> list[float] | None:
     out = []
     for k in range(int(rep.max()) + 1):
         up = v[(rep == k) & (phase == "up")]
-        moving = up[up >= STILL_SHARE * up.max()] if up.size else up
+        moving = up[up >= still_share * up.max()] if up.size else up
         out.append(float(moving.mean()) if moving.size else float("nan"))
     return out
 

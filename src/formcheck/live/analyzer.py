@@ -121,9 +121,7 @@ class LiveAnalyzer:
         self._t_prev = math.nan
         self._speed = 0.0
         self._lo, self._hi = math.inf, -math.inf
-        self._counter = RepCounter(
-            self.cfg.reps.min_rise, self.cfg.reps.bottom_seen_s, self.cfg.reps.unseen_bottom_rise
-        )
+        self._counter = RepCounter(self.cfg.reps)
         self.reps_counted = 0
         self.reps: list[Rep] = []
         self.view: View | None = None

@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from html import escape
 
 from formcheck.analysis.rules import RULES
-from formcheck.config import Config
 from formcheck.report import plots
 from formcheck.report.json_report import _num
 from formcheck.report.table import bar_text
@@ -246,13 +245,13 @@ def _figure(svg: str | None, caption: str, missing: str) -> str:
     return f"<figure>{svg}<figcaption>{escape(caption)}</figcaption></figure>"
 
 
-def _plots(report: SetReport, config: Config | None) -> str:
+def _plots(report: SetReport) -> str:
     no_reps = "No reps counted: nothing to plot."
     parts = [
         '<section id="plots"><h2>Plots</h2>',
         "<h3>Hip extension over time</h3>",
         _figure(
-            plots.hip_extension_svg(report, config),
+            plots.hip_extension_svg(report),
             "Shoulder-hip-knee angle (180° = straight line); shaded: up, hold and down "
             "phases; dotted: rep boundaries; dashed: lockout threshold.",
             "The hip angle is not measured from this view.",
@@ -327,14 +326,12 @@ def render_html(
     *,
     video_name: str | None = "annotated.mp4",
     keyframes: dict[int, bytes] | None = None,
-    config: Config | None = None,
     analysed_on: dt.date | None = None,
 ) -> str:
     """The report as one self-contained HTML page.
 
     ``video_name``: the annotated video, linked relative to the page (None: no video).
     ``keyframes``: rep index -> JPEG bytes of the frame at that rep's lockout.
-    ``config``: for the lockout threshold line (default thresholds when None).
     ``analysed_on``: the date shown in the header (today when None).
     """
     body = _join(
@@ -343,7 +340,7 @@ def render_html(
             "<main>",
             _next_steps(report),
             _reps(report),
-            _plots(report, config),
+            _plots(report),
             _keyframes(report, keyframes) if keyframes else "",
             _video(video_name) if video_name else "",
             "</main>",

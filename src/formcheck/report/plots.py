@@ -18,7 +18,6 @@ import matplotlib
 import numpy as np
 from matplotlib.figure import Figure
 
-from formcheck.config import Config
 from formcheck.results import Rep, SetReport
 
 # Okabe-Ito colours (colour-blind safe); text and axes stay near-black for contrast.
@@ -84,13 +83,13 @@ def _phase_spans(rep: Rep) -> list[tuple[str, float, float]]:
     return spans
 
 
-def _hip_extension_svg(report: SetReport, config: Config | None = None) -> str | None:
+def _hip_extension_svg(report: SetReport) -> str | None:
     """Hip-extension angle over time with rep boundaries, phases and the lockout threshold."""
     m = report.metrics
     t, ang = np.asarray(m.t_s, dtype=float), np.asarray(m.hip_extension_deg, dtype=float)
     if not len(t) or not np.isfinite(ang).any():
         return None
-    threshold = (config or Config()).faults.lockout_min_deg
+    threshold = report.config.faults.lockout_min_deg
     fig = _figure(3.6)
     ax = fig.add_subplot()
     shaded: set[str] = set()
@@ -243,10 +242,10 @@ def bar_svg(report: SetReport) -> str | None:
         return _bar_svg(report)
 
 
-def hip_extension_svg(report: SetReport, config: Config | None = None) -> str | None:
+def hip_extension_svg(report: SetReport) -> str | None:
     """Hip-extension angle over time with rep boundaries, phases and the lockout threshold."""
     with _style("hip"):
-        return _hip_extension_svg(report, config)
+        return _hip_extension_svg(report)
 
 
 def tempo_svg(report: SetReport) -> str | None:
