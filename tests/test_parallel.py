@@ -24,7 +24,8 @@ from formcheck.pose.parallel import (
     plan_segments,
     track_segment,
 )
-from formcheck.pose.track import read_pose_series, stride_for, track_frames
+from formcheck.pose.read import read_pose_series
+from formcheck.pose.track import stride_for, track_frames
 from formcheck.report.video import write_annotated_video
 from formcheck.video.reader import Frame, VideoReader, prefetched
 from formcheck.video.writer import VideoSink
@@ -261,7 +262,7 @@ def test_workers_track_apart_from_this_process_with_the_same_landmarks(tmp_path:
         from pathlib import Path
         import formcheck.pose.parallel as par
         import formcheck.processes as processes
-        from formcheck.pose.track import read_pose_series
+        from formcheck.pose.read import read_pose_series
         out = Path({str(tmp_path)!r})
         used = []
         def recorded(fork_if_safe):

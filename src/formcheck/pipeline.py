@@ -58,7 +58,8 @@ from formcheck.landmarks.clean import Smoother, clean_series, frame_rate, warm_i
 from formcheck.landmarks.names import Side
 from formcheck.landmarks.quality import body_extent_px, check_people
 from formcheck.landmarks.series import PoseSeries
-from formcheck.pose.track import DEFAULT_MAX_FPS, ProgressFn, read_pose_series
+from formcheck.pose.read import read_pose_series
+from formcheck.pose.track import DEFAULT_MAX_FPS, ProgressFn
 from formcheck.results import Finding, Rep, SetReport, Status, Tempo
 
 log = logging.getLogger(__name__)

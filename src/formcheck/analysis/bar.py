@@ -22,8 +22,6 @@ report says why.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 from scipy.ndimage import uniform_filter1d
 
@@ -33,6 +31,7 @@ from formcheck.analysis.view import View
 from formcheck.config import LoadConfig
 from formcheck.landmarks.clean import frame_rate
 from formcheck.landmarks.series import PoseSeries
+from formcheck.results.measures import BarTrack, RepBar
 
 #: Samples further apart than this are not joined (the bar is unknown between).
 MAX_GAP_S = 0.5
@@ -46,30 +45,6 @@ MIN_PLATE_VS_SHIN = 0.8
 MIN_COVER = 0.8
 #: The joined track is averaged over this window.
 SMOOTH_S = 0.2
-
-
-@dataclass(frozen=True)
-class BarTrack:
-    """The bar over the clip: (T,) arrays, NaN where unknown."""
-
-    x_px: np.ndarray
-    y_px: np.ndarray
-    height: np.ndarray  # above the feet, in torso lengths (as FrameMetrics.hip_height)
-    radius_px: float  # the plate's median radius
-    m_per_px: float | None  # None when the scale is not trusted
-    scale_note: str  # why the scale is trusted or not
-    plate_cm: float
-
-
-@dataclass(frozen=True)
-class RepBar:
-    """One rep's bar figures; metres only when the scale is trusted."""
-
-    rise_torso: float
-    rise_m: float | None
-    mean_velocity_torso_s: float
-    mean_velocity_m_s: float | None
-    peak_velocity_m_s: float | None
 
 
 def bar_track(

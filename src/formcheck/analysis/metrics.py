@@ -34,12 +34,12 @@ Conventions (image coordinates: x right, y down, pixels; "up" is image-up):
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, fields
 
 import numpy as np
 
 from formcheck.landmarks.names import Side, joint
 from formcheck.landmarks.series import PoseSeries
+from formcheck.results.measures import FrameMetrics
 
 _UP = np.array([0.0, -1.0])
 _SIDES: tuple[Side, Side] = ("left", "right")
@@ -115,32 +115,6 @@ def line_tilt_deg(left: np.ndarray, right: np.ndarray) -> np.ndarray:
     """Angle of the left-right line against image horizontal, folded to [-90, 90]."""
     d = right - left
     return np.degrees(np.arctan2(d[:, 1], np.abs(d[:, 0])))
-
-
-@dataclass(frozen=True)
-class FrameMetrics:
-    """(T,) arrays, one per metric (see the module docstring for units and signs)."""
-
-    t_s: np.ndarray
-    hip_extension_deg: np.ndarray
-    line_offset: np.ndarray
-    knee_angle_deg: np.ndarray
-    shin_deg: np.ndarray
-    neck_deg: np.ndarray
-    face_pitch_deg: np.ndarray
-    foot_pitch_deg: np.ndarray
-    pelvic_tilt_deg: np.ndarray
-    pelvic_rotation_deg: np.ndarray
-    knee_ratio: np.ndarray
-    hip_height: np.ndarray
-    shoulder_height: np.ndarray
-    bent_knee_deg: np.ndarray
-    trunk_incline_deg: np.ndarray
-    heel_height: np.ndarray
-    torso_px: float
-
-    def as_dict(self) -> dict[str, np.ndarray]:
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "torso_px"}
 
 
 def compute_metrics(series: PoseSeries, side: Side | None) -> FrameMetrics:

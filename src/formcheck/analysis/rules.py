@@ -11,24 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from formcheck.results.measures import Source
+
 Plane = Literal["sagittal", "frontal", "timing", "single_leg"]
-
-SEED_FILES = {
-    "000": "000_1804a3b22b9bbdf1.txt",
-    "001": "001_7a31812b80c166d5.txt",
-    "002": "002_1b9314465a2afffa.txt",
-    "003": "003_f15ea8672bb650cf.txt",
-}
-
-
-@dataclass(frozen=True)
-class Source:
-    document: str  # "000".."003"
-    quote: str
-
-    @property
-    def file(self) -> str:
-        return SEED_FILES[self.document]
 
 
 @dataclass(frozen=True)

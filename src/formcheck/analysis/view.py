@@ -16,7 +16,6 @@ visible limb), or the working leg of a single-leg set.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -24,44 +23,13 @@ import numpy as np
 from formcheck.analysis.metrics import nanmedian, point
 from formcheck.landmarks.names import Side, joint
 from formcheck.landmarks.series import PoseSeries
-
-ViewKind = Literal["side", "oblique", "front", "head"]
+from formcheck.results.measures import View, ViewKind
 
 SIDE_MAX_RATIO = 0.25  # below: side view
 FRONT_MIN_RATIO = 0.6  # above: front (from the feet) or from the head
 SINGLE_LEG_MIN_GAP = 0.55  # ankles further apart vertically (torso lengths): one foot up
 
 _LEG = ("hip", "knee", "ankle")
-
-
-@dataclass(frozen=True)
-class View:
-    kind: ViewKind
-    width_ratio: float
-    head_direction: Literal["left", "right"] | None  # image direction the head points
-    near_side: Side | None
-    metric_side: Side | None  # None: average both sides (front and head views)
-
-    @property
-    def name(self) -> str:
-        """``side-facing-left`` (head to the image left), ``oblique-facing-right``, ``front``..."""
-        if self.kind in ("front", "head"):
-            return "front (from the feet)" if self.kind == "front" else "from the head"
-        return f"{self.kind}-facing-{self.head_direction}"
-
-    @property
-    def sagittal(self) -> bool:
-        """Hip angle, shins, neck and heels can be judged (side and oblique views)."""
-        return self.kind in ("side", "oblique")
-
-    @property
-    def frontal(self) -> bool:
-        """Pelvic tilt/rotation and knee width can be judged: views from the feet or the head.
-
-        Not from oblique views, however steep: on the benchmark's 40-45 degree obliques every
-        pelvic finding was false (precision 0 at any threshold), MediaPipe guessing the far hip.
-        """
-        return self.kind in ("front", "head")
 
 
 def classify_view(series: PoseSeries, working_leg: Side | None = None) -> View:

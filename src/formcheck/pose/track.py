@@ -1,8 +1,6 @@
-"""Run a pose backend over a video (or load saved landmarks): the first two stages.
-
-`read_pose_series` is what the pipeline calls. It can split the clip into segments tracked
-by separate landmarkers at once (`formcheck.pose.parallel`), and analyse a clip above
-``max_fps`` at every k-th frame (the stride); `track_frames` is the one-landmarker loop.
+"""One pose backend over a stream of frames: `track_frames`, the one-landmarker loop, and the
+frame stride of clips above ``max_fps``. `formcheck.pose.parallel` runs it in segments;
+`formcheck.pose.read` is the entry point the pipeline calls.
 """
 
 from __future__ import annotations
@@ -12,10 +10,10 @@ import math
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from formcheck.landmarks.series import LANDMARKS_FORMAT, PoseFrame, PoseSeries
+from formcheck.landmarks.series import PoseFrame
 from formcheck.pose.base import PoseBackend
 from formcheck.video.cuts import ContentChange
-from formcheck.video.reader import TRUNCATION_RATIO, Frame, VideoInfo, VideoReader, prefetched
+from formcheck.video.reader import TRUNCATION_RATIO, Frame, VideoInfo, prefetched
 
 log = logging.getLogger(__name__)
 
@@ -93,37 +91,3 @@ def series_meta(path: Path, backend: str, info: VideoInfo, stride: int) -> dict[
     if stride > 1:
         meta["stride"] = str(stride)
     return meta
-
-
-def is_landmarks_file(path: Path) -> bool:
-    return path.suffix.lower() == ".npz"
-
-
-def read_pose_series(
-    path: Path,
-    model: str | None = None,
-    progress: ProgressFn | None = None,
-    *,
-    workers: int = 1,
-    max_fps: float = DEFAULT_MAX_FPS,
-    warm: Callable[[], object] | None = None,
-    in_workers: bool = False,
-) -> tuple[PoseSeries, list[str]]:
-    """Landmarks of ``path``: replayed from a saved .npz, or tracked with MediaPipe by
-    ``workers`` landmarkers at once, at no more than ``max_fps`` frames per second.
-    ``warm`` is this process's other work, done while the landmarkers run; ``in_workers``
-    keeps even one landmarker out of this process (`formcheck.pose.parallel.track_segments`)."""
-    if is_landmarks_file(path):
-        log.info("replaying landmarks from %s (%s)", path, LANDMARKS_FORMAT)
-        return PoseSeries.load(path), []
-    from formcheck.pose.models import resolve_model
-    from formcheck.pose.parallel import track_segments
-
-    with VideoReader(path) as reader:  # fail fast, with one line, before loading the model
-        info = reader.info
-    stride = stride_for(info.fps, max_fps)
-    if stride > 1:
-        log.info("%s: %.0f fps, analysing every %d frames", path.name, info.fps, stride)
-    return track_segments(
-        path, resolve_model(model), info, workers, stride, progress, warm, in_workers
-    )

@@ -10,13 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from formcheck.analysis.bar import BarTrack, RepBar
-from formcheck.analysis.metrics import FrameMetrics
-from formcheck.analysis.rules import Source
-from formcheck.analysis.view import View
 from formcheck.config import Config
 from formcheck.landmarks.names import Side
 from formcheck.landmarks.series import PoseSeries
+from formcheck.results.measures import BarTrack, FrameMetrics, RepBar, Source, View
 
 SCHEMA_VERSION = "1.2"
 Severity = Literal["minor", "moderate", "major"]

@@ -1,0 +1,42 @@
+"""Typed results of an analysis: `SetReport` (report.py) and the measurements it carries
+(measures.py). The one object every output is made from."""
+
+from formcheck.results.measures import (
+    SEED_FILES,
+    BarTrack,
+    FrameMetrics,
+    RepBar,
+    Source,
+    View,
+    ViewKind,
+)
+from formcheck.results.report import (
+    SCHEMA_VERSION,
+    Finding,
+    Rep,
+    RepRangeBand,
+    SetReport,
+    SetSummary,
+    Severity,
+    Status,
+    Tempo,
+)
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "SEED_FILES",
+    "BarTrack",
+    "Finding",
+    "FrameMetrics",
+    "Rep",
+    "RepBar",
+    "RepRangeBand",
+    "SetReport",
+    "SetSummary",
+    "Severity",
+    "Source",
+    "Status",
+    "Tempo",
+    "View",
+    "ViewKind",
+]
