@@ -27,7 +27,7 @@ from formcheck.live.sources import CameraSource, Captured, FileSource
 from formcheck.live.voice import Voice
 from formcheck.pipeline import analyze_series
 from formcheck.pose.replay import ReplayPose
-from formcheck.results import Finding
+from formcheck.results import Finding, Phases
 from formcheck.video.reader import VideoReader
 from formcheck.video.writer import VideoSink
 
@@ -161,7 +161,8 @@ def test_rep_faults_become_short_cues() -> None:
         source=RULES["no_top_pause"].sources[0],
         message="top hold 0.1 s",
     )
-    rep = Rep(1, 0, 1, 2, Tempo(0, 1, 0.1, 1), 180, 60, 1.0, False, None, 90, (finding,), 0, 30, 60)
+    phases = Phases(0, 0, 1, 1.05, 1.1, 2, Tempo(0, 1, 0.1, 0.9), 0, 30, 60)
+    rep = Rep(1, phases, 180, 60, 1.0, False, None, 90, (finding,))
     eng = CueEngine(LiveConfig())
     eng.offer_rep(rep, 2.0)
     assert eng.tick(2.0).text == "squeeze and pause at the top"  # type: ignore[union-attr]

@@ -190,7 +190,7 @@ def test_not_judged_in_every_output(monkeypatch: pytest.MonkeyPatch) -> None:
     series, _ = build_set([RepShape(), SHORT])
     report = analyze_series(_plated(series, 90.0), Config(), "plated")
     data = to_dict(report)
-    assert data["schema_version"] == "1.2"
+    assert data["schema_version"] == "1.3"
     assert data["reps"][1]["not_judged"]["incomplete_lockout"] == HIDDEN_HIP_REASON
     assert data["reps"][1]["peak_hip_extension_deg"] is None
     assert f"({HIDDEN_HIP_REASON})" in render_table(report)

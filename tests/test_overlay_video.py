@@ -17,7 +17,7 @@ from formcheck.errors import InputError
 from formcheck.pipeline import analyze_series
 from formcheck.report import outputs
 from formcheck.report.outputs import write_outputs
-from formcheck.report.overlay import draw_overlay, phase_at, rep_at
+from formcheck.report.overlay import draw_overlay, rep_at
 from formcheck.report.video import write_annotated_video
 from formcheck.results import SetReport
 from formcheck.video.writer import VideoSink, join_mp4
@@ -87,9 +87,9 @@ def test_draw_overlay_scales_to_other_sizes(report: SetReport) -> None:
 def test_phase_and_rep_follow_the_rep_times(report: SetReport) -> None:
     r = report.reps[0]
     assert rep_at(report, r.lockout_s) == (r, None)
-    assert phase_at(r, r.lockout_s) == "top"
-    assert phase_at(r, r.start_s + 0.01) in ("bottom", "up")
-    assert phase_at(r, r.end_s - 0.01) == "down"
+    assert r.phases.at(r.lockout_s) == "top"
+    assert r.phases.at(r.start_s + 0.01) in ("bottom", "up")
+    assert r.phases.at(r.end_s - 0.01) == "down"
     current, done = rep_at(report, report.reps[1].lockout_s)
     assert current is report.reps[1] and done is r
 

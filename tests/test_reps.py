@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import replace
 from pathlib import Path
 
@@ -10,7 +11,6 @@ import pytest
 from builders import RepShape, build_set, with_dropouts
 
 from formcheck.analysis.reps import (
-    PhaseTimes,
     RepCounter,
     RepEvent,
     RepState,
@@ -20,6 +20,7 @@ from formcheck.analysis.reps import (
 from formcheck.analysis.summary import phase_slices
 from formcheck.config import Config, RepConfig, load_config
 from formcheck.pipeline import analyze_series
+from formcheck.results import Phases, Tempo
 
 RISE = 0.15
 DT = 0.1  # s between samples in the per-sample tables
@@ -186,6 +187,22 @@ def test_phase_order_within_a_rep() -> None:
     assert starts == pytest.approx(ends)
 
 
+def test_phase_boundaries_and_tempo_are_one_fact() -> None:
+    """The rep's phase spans tile it in order, their lengths are its tempo, and the phase
+    at each moment (what the overlay and plots show) is the span that holds it."""
+    report, _ = _analyze([RepShape(bottom_s=0.8, top_s=1.0)] * 3)
+    for rep in report.reps[1:]:
+        spans = rep.phases.spans()
+        assert [name for name, _, _ in spans] == ["bottom", "up", "top", "down"]
+        assert spans[0][1] == rep.start_s and spans[-1][2] == rep.end_s
+        assert all(a[2] == b[1] for a, b in itertools.pairwise(spans))
+        tempo = (rep.tempo.bottom_pause_s, rep.tempo.concentric_s)
+        tempo += (rep.tempo.top_hold_s, rep.tempo.eccentric_s)
+        assert [b - a for _, a, b in spans] == pytest.approx(list(tempo))
+        for name, a, b in spans:
+            assert rep.phases.at((a + b) / 2) == name
+
+
 def test_phase_times_of_a_rep_seen_in_isolated_frames() -> None:
     """A top and a bottom seen only in frames with no seen neighbour (a live recording
     through dropouts): no speed can be measured there, and the phases say so instead of
@@ -194,7 +211,7 @@ def test_phase_times_of_a_rep_seen_in_isolated_frames() -> None:
     h = np.full(12, np.nan)
     h[[0, 4, 8, 11]] = [0.0, 1.0, 0.0, 0.0]
     (ph,) = phase_times(t, h, [RepEvent(0, 4)], RepConfig().still_share)
-    assert ph.lockout_s == pytest.approx(0.4) and ph.eccentric_s is None
+    assert ph.lockout_s == pytest.approx(0.4) and ph.tempo.eccentric_s is None
 
 
 def test_every_prefix_of_a_set_is_analysed() -> None:
@@ -214,7 +231,9 @@ def test_phase_windows_stop_inside_the_clip() -> None:
     report, _ = _analyze([RepShape()] * 2)
     m, n = report.metrics, len(report.metrics.t_s)
     last = m.t_s[-1]
-    p = PhaseTimes(last - 1.5, last - 1.0, last, last + 0.5, last + 1.0, None, 1.0, None, None,
-                   n - 40, n - 1, n - 1)  # fmt: skip
+    tempo = Tempo(None, 1.0, None, None)
+    p = Phases(
+        last - 1.5, last - 1.0, last, last, last + 0.5, last + 1.0, tempo, n - 40, n - 1, n - 1
+    )
     for window in phase_slices(m, p, fs=30.0):
         assert 0 <= window.start < window.stop <= n

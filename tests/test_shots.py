@@ -97,7 +97,7 @@ def test_a_set_across_a_camera_cut_is_analysed_shot_by_shot() -> None:
     assert not any(f.code == "range_drift" for r in report.reps for f in r.faults)
     assert report.cuts_s == pytest.approx([cut_s])
     data = to_dict(report)
-    assert data["schema_version"] == "1.2" and data["cuts_s"] == [round(cut_s, 3)]
+    assert data["schema_version"] == "1.3" and data["cuts_s"] == [round(cut_s, 3)]
     assert f"camera cut at {cut_s:.1f} s" in hip_extension_svg(report)  # type: ignore[operator]
     assert (
         to_dict(analyze_series(_two_shots()[0].take(slice(0, 100)), Config(), "one"))["cuts_s"]

@@ -35,7 +35,7 @@ from formcheck.analysis.load import (
     unlost_side,
 )
 from formcheck.analysis.metrics import FrameMetrics, compute_metrics, nanmedian
-from formcheck.analysis.reps import PhaseTimes, RepEvent, count_reps, phase_times
+from formcheck.analysis.reps import RepEvent, count_reps, phase_times
 from formcheck.analysis.shots import find_cuts, join_reps, shot_slices, shot_warning
 from formcheck.analysis.summary import (
     not_hip_thrust,
@@ -60,7 +60,7 @@ from formcheck.landmarks.quality import body_extent_px, check_people
 from formcheck.landmarks.series import PoseSeries
 from formcheck.pose.read import read_pose_series
 from formcheck.pose.track import DEFAULT_MAX_FPS, ProgressFn
-from formcheck.results import Finding, Rep, SetReport, Status, Tempo
+from formcheck.results import Finding, Phases, Rep, SetReport, Status
 
 log = logging.getLogger(__name__)
 
@@ -294,7 +294,7 @@ def _assess(
     m: FrameMetrics,
     view: View,
     events: list[RepEvent],
-    phases: list[PhaseTimes],
+    phases: list[Phases],
     seen: _Seen,
     cfg: Config,
 ) -> tuple[list[Rep], str]:
@@ -369,16 +369,13 @@ def _assess(
         },
     ]
     reps = []
-    for k, (ev, ph) in enumerate(zip(events, phases, strict=True)):
+    for k, ph in enumerate(phases):
         found = (*faults[k], *(extra[k + 1] for extra in set_level if k + 1 in extra))
         peak, low = peaks[k], lows[k]
         reps.append(
             Rep(
                 index=k + 1,
-                start_s=ph.start_s,
-                lockout_s=ph.lockout_s,
-                end_s=ph.end_s,
-                tempo=Tempo(ph.bottom_pause_s, ph.concentric_s, ph.top_hold_s, ph.eccentric_s),
+                phases=ph,
                 peak_hip_extension_deg=peak,
                 range_deg=None if peak is None or low is None else peak - low,
                 rise=rises[k],
@@ -388,9 +385,6 @@ def _assess(
                 faults=found,
                 not_judged=unjudged[k],
                 bar=bars[k],
-                bottom_i=ev.bottom_i,
-                lockout_i=ev.top_i,
-                end_i=ph.end_i,
             )
         )
     return reps, variation(m, events, legs)

@@ -14,12 +14,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from formcheck.analysis.metrics import FrameMetrics, nanmedian
-from formcheck.analysis.reps import PhaseTimes
 from formcheck.analysis.rules import RULES
 from formcheck.analysis.view import View
 from formcheck.config import FaultConfig
 from formcheck.landmarks.names import Side, joint
-from formcheck.results import Finding, Severity
+from formcheck.results import Finding, Phases, Severity
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +31,7 @@ class RepContext:
 
     m: FrameMetrics
     visibility: np.ndarray  # (T, 33)
-    phases: PhaseTimes
+    phases: Phases
     top: slice  # frames held at lockout (at least the top frame)
     rise: slice  # concentric frames
     bottom: slice  # frames at the bottom just before the rise (baseline)
@@ -111,7 +110,7 @@ def pelvic_tilt_rotation(c: RepContext, f: FaultConfig) -> Measurement | None:
 
 
 def rushed_eccentric(c: RepContext, f: FaultConfig) -> Measurement | None:
-    ecc, conc = c.phases.eccentric_s, c.phases.concentric_s
+    ecc, conc = c.phases.tempo.eccentric_s, c.phases.tempo.concentric_s
     if ecc is None:
         return None
     if ecc < f.eccentric_min_s:
@@ -134,7 +133,7 @@ def rushed_eccentric(c: RepContext, f: FaultConfig) -> Measurement | None:
 
 
 def no_top_pause(c: RepContext, f: FaultConfig) -> Measurement | None:
-    hold = c.phases.top_hold_s
+    hold = c.phases.tempo.top_hold_s
     if hold is None:
         return None
     return _below(
@@ -148,7 +147,7 @@ def no_top_pause(c: RepContext, f: FaultConfig) -> Measurement | None:
 
 
 def bounce(c: RepContext, f: FaultConfig) -> Measurement | None:
-    pause = c.phases.bottom_pause_s
+    pause = c.phases.tempo.bottom_pause_s
     if pause is None:
         return None
     return _below(

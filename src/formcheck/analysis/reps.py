@@ -28,6 +28,7 @@ from enum import Enum
 import numpy as np
 
 from formcheck.config import RepConfig
+from formcheck.results import Phases, Tempo
 
 #: A descent is seen once the hips have dropped this share of the rep's rise.
 DESCENT_SEEN = 0.25
@@ -123,24 +124,6 @@ def count_reps(t_s: np.ndarray, height: np.ndarray, cfg: RepConfig) -> list[RepE
     return events + ([last] if last else [])
 
 
-@dataclass(frozen=True)
-class PhaseTimes:
-    """One rep's timing in seconds; None where the clip does not show it."""
-
-    start_s: float
-    concentric_start_s: float
-    lockout_s: float
-    eccentric_start_s: float
-    end_s: float
-    bottom_pause_s: float | None
-    concentric_s: float
-    top_hold_s: float | None
-    eccentric_s: float | None
-    bottom_i: int
-    top_i: int
-    end_i: int
-
-
 def _walk(v: np.ndarray, i: int, stop: int, thr: float) -> int:
     """From frame i step towards ``stop`` while |v| >= thr; the last frame still moving."""
     step = 1 if stop >= i else -1
@@ -151,14 +134,14 @@ def _walk(v: np.ndarray, i: int, stop: int, thr: float) -> int:
 
 def phase_times(
     t: np.ndarray, h: np.ndarray, events: list[RepEvent], still_share: float
-) -> list[PhaseTimes]:
+) -> list[Phases]:
     """Phase boundaries and durations of each counted rep.
 
     A phase of motion ends where the hips' speed falls below ``still_share`` of
     that phase's peak speed; the time between two phases of motion is a pause.
     """
     v = np.gradient(h, t)
-    out: list[PhaseTimes] = []
+    out: list[Phases] = []
     prev_end_i: int | None = None
     for k, ev in enumerate(events):
         b, p = ev.bottom_i, ev.top_i
@@ -187,16 +170,14 @@ def phase_times(
         pause = None if prev_end_i is None else float(t[c0] - t[prev_end_i])
         start_i = c0 if prev_end_i is None else prev_end_i
         out.append(
-            PhaseTimes(
+            Phases(
                 start_s=float(t[start_i]),
                 concentric_start_s=float(t[c0]),
+                top_s=float(t[c1]),
                 lockout_s=float((t[c1] + t[e0]) / 2.0) if hold is not None else float(t[c1]),
                 eccentric_start_s=float(t[e0]),
                 end_s=float(t[e1]) if ecc is not None else float(t[-1]),
-                bottom_pause_s=pause,
-                concentric_s=float(t[c1] - t[c0]),
-                top_hold_s=hold,
-                eccentric_s=ecc,
+                tempo=Tempo(pause, float(t[c1] - t[c0]), hold, ecc),
                 bottom_i=b,
                 top_i=p,
                 end_i=e1,

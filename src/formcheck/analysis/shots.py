@@ -76,9 +76,7 @@ def join_reps(parts: list[tuple[int, list[Rep], dict[str, str]]], codes: set[str
                     rep,
                     index=len(reps) + 1,
                     not_judged={**blind, **rep.not_judged},
-                    bottom_i=rep.bottom_i + start,
-                    lockout_i=rep.lockout_i + start,
-                    end_i=rep.end_i + start,
+                    phases=rep.phases.shifted(start),
                 )
             )
     return reps

@@ -13,11 +13,11 @@ from collections import Counter
 import numpy as np
 
 from formcheck.analysis.metrics import FrameMetrics, nanmedian
-from formcheck.analysis.reps import PhaseTimes, RepEvent
+from formcheck.analysis.reps import RepEvent
 from formcheck.analysis.rules import Source
 from formcheck.config import RepConfig
 from formcheck.landmarks.names import Side
-from formcheck.results import Finding, Rep, RepRangeBand, SetSummary, Tempo
+from formcheck.results import Finding, Phases, Rep, RepRangeBand, SetSummary, Tempo
 
 SEVERITY_WEIGHT = {"minor": 5, "moderate": 12, "major": 25}
 #: Seconds either side of a rep's peak that stand for its top when the peak itself is unseen.
@@ -145,11 +145,11 @@ def summarize(reps: list[Rep], var: str) -> SetSummary:
 BASELINE_S = 0.3
 
 
-def phase_slices(m: FrameMetrics, p: PhaseTimes, fs: float) -> tuple[slice, slice, slice]:
+def phase_slices(m: FrameMetrics, p: Phases, fs: float) -> tuple[slice, slice, slice]:
     """(top, rise, bottom) frame windows of a rep; ``fs`` is frames per second."""
     t = m.t_s
     c0 = int(np.searchsorted(t, p.concentric_start_s))
-    c1 = int(np.searchsorted(t, p.concentric_start_s + p.concentric_s))
+    c1 = int(np.searchsorted(t, p.top_s))
     e0 = int(np.searchsorted(t, p.eccentric_start_s))
     n = len(t)  # every window stops inside the clip (a rep cut short by its end included)
     top = slice(c1, min(e0 + 1, n)) if e0 > c1 else slice(max(p.top_i - 1, 0), min(p.top_i + 2, n))

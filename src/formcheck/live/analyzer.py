@@ -255,9 +255,7 @@ class LiveAnalyzer:
             rep = replace(
                 rep,
                 index=len(self.reps) + 1,
-                bottom_i=rep.bottom_i + start,
-                lockout_i=rep.lockout_i + start,
-                end_i=rep.end_i + start,
+                phases=rep.phases.shifted(start),
             )
             self.reps.append(rep)
             new.append(rep)

@@ -54,6 +54,11 @@ def _rep(r: Rep) -> dict[str, Any]:
         "lockout_s": _num(r.lockout_s, 2),
         "end_s": _num(r.end_s, 2),
         "tempo": _tempo(r.tempo),
+        "phases": {
+            "concentric_start_s": _num(r.phases.concentric_start_s, 2),
+            "top_s": _num(r.phases.top_s, 2),
+            "eccentric_start_s": _num(r.phases.eccentric_start_s, 2),
+        },
         "peak_hip_extension_deg": _num(r.peak_hip_extension_deg, 1),
         "range_deg": _num(r.range_deg, 1),
         "rise_torso": _num(r.rise, 3),

@@ -79,20 +79,6 @@ class Style:
         return v * self.s
 
 
-def phase_at(rep: Rep, t: float) -> str:
-    """bottom / up / top / down within one rep's interval, from its tempo."""
-    up0 = rep.start_s + (rep.tempo.bottom_pause_s or 0.0)
-    top0 = up0 + rep.tempo.concentric_s
-    down0 = top0 + (rep.tempo.top_hold_s or 0.0)
-    if t < up0:
-        return "bottom"
-    if t < top0:
-        return "up"
-    if t < down0:
-        return "top"
-    return "down"
-
-
 def rep_at(report: SetReport, t: float) -> tuple[Rep | None, Rep | None]:
     """The rep on screen at time t (or None) and the last rep completed before t."""
     current = next((r for r in report.reps if r.start_s <= t <= r.end_s), None)
@@ -288,7 +274,7 @@ def draw_overlay(frame_bgr: np.ndarray, report: SetReport, i: int) -> np.ndarray
     big = f"rep {shown}/{total}"
     bs, bt = st.font(1.4), st.px(3)
     bw, bh = text_size(big, bs, bt)
-    phase = phase_at(current, t) if current else "-"
+    phase = current.phases.at(t) if current else "-"
     ps, pt = st.font(0.7), st.px(2)
     tempo = f"rep {last_done.index} tempo {last_done.tempo.label} s" if last_done else "tempo -"
     tw, th_ = text_size(tempo, ps, pt)

@@ -18,7 +18,7 @@ import matplotlib
 import numpy as np
 from matplotlib.figure import Figure
 
-from formcheck.results import Rep, SetReport
+from formcheck.results import SetReport
 
 # Okabe-Ito colours (colour-blind safe); text and axes stay near-black for contrast.
 PHASE_COLOURS = {
@@ -27,6 +27,8 @@ PHASE_COLOURS = {
     "top hold": "#009E73",
     "eccentric (down)": "#E69F00",
 }
+#: The plot's name of each phase it shades (the bottom pause is the gap between reps).
+_SHADED = {"up": "concentric (up)", "top": "top hold", "down": "eccentric (down)"}
 _INK = "#1a1a1a"
 _RC: dict[str, Any] = {
     "svg.fonttype": "none",  # text stays text: smaller, selectable, scales with the page
@@ -70,19 +72,6 @@ def to_svg(fig: Figure, name: str, label: str) -> str:
     return f"{head}\n<title>{esc}</title>{svg[head_end:].rstrip()}"
 
 
-def _phase_spans(rep: Rep) -> list[tuple[str, float, float]]:
-    """(phase, start, end) from the rep's lockout time and tempo (the top hold is centred)."""
-    t = rep.tempo
-    hold = t.top_hold_s or 0.0
-    top0, top1 = rep.lockout_s - hold / 2, rep.lockout_s + hold / 2
-    spans = [("concentric (up)", top0 - t.concentric_s, top0)]
-    if hold:
-        spans.append(("top hold", top0, top1))
-    if t.eccentric_s:
-        spans.append(("eccentric (down)", top1, top1 + t.eccentric_s))
-    return spans
-
-
 def _hip_extension_svg(report: SetReport) -> str | None:
     """Hip-extension angle over time with rep boundaries, phases and the lockout threshold."""
     m = report.metrics
@@ -94,7 +83,10 @@ def _hip_extension_svg(report: SetReport) -> str | None:
     ax = fig.add_subplot()
     shaded: set[str] = set()
     for rep in report.reps:
-        for phase, a, b in _phase_spans(rep):
+        for name, a, b in rep.phases.spans():
+            if name not in _SHADED:
+                continue
+            phase = _SHADED[name]
             ax.axvspan(
                 a,
                 b,
@@ -221,11 +213,11 @@ def _bar_svg(report: SetReport) -> str | None:
         mean = r.bar.mean_velocity_m_s if metres else r.bar.mean_velocity_torso_s
         if mean is None:
             continue
-        c0 = r.lockout_s - (r.tempo.top_hold_s or 0.0) / 2.0 - r.tempo.concentric_s
-        ax.plot([c0, c0 + r.tempo.concentric_s], [mean, mean], color="#D55E00", lw=2.0)
+        c0, c1 = r.phases.concentric_start_s, r.phases.top_s
+        ax.plot([c0, c1], [mean, mean], color="#D55E00", lw=2.0)
         ax.annotate(
             f"{mean:.2f}",
-            (c0 + r.tempo.concentric_s / 2, mean),
+            ((c0 + c1) / 2, mean),
             fontsize=8,
             ha="center",
             va="bottom",

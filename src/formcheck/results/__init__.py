@@ -13,6 +13,8 @@ from formcheck.results.measures import (
 from formcheck.results.report import (
     SCHEMA_VERSION,
     Finding,
+    PhaseName,
+    Phases,
     Rep,
     RepRangeBand,
     SetReport,
@@ -28,6 +30,8 @@ __all__ = [
     "BarTrack",
     "Finding",
     "FrameMetrics",
+    "PhaseName",
+    "Phases",
     "Rep",
     "RepBar",
     "RepRangeBand",

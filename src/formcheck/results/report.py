@@ -7,7 +7,7 @@ per-frame metrics (not serialised) so that renderers never recompute analysis.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from formcheck.config import Config
@@ -15,7 +15,7 @@ from formcheck.landmarks.names import Side
 from formcheck.landmarks.series import PoseSeries
 from formcheck.results.measures import BarTrack, FrameMetrics, RepBar, Source, View
 
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 Severity = Literal["minor", "moderate", "major"]
 Status = Literal["ok", "not_hip_thrust", "tracking_unreliable"]
 
@@ -51,13 +51,67 @@ class Tempo:
         return "-".join("?" if p is None else f"{p:.0f}" for p in parts)
 
 
+PhaseName = Literal["bottom", "up", "top", "down"]
+
+
+@dataclass(frozen=True)
+class Phases:
+    """One rep's phase boundaries in clip seconds, worked out once
+    (`formcheck.analysis.reps.phase_times`) and only read everywhere else: the bottom pause
+    from ``start_s`` to ``concentric_start_s``, the rise to ``top_s``, the top hold to
+    ``eccentric_start_s``, the descent to ``end_s``; ``tempo`` holds their durations (None
+    where the clip does not show a phase). ``lockout_s`` is the middle of the hold. Frame
+    indices: ``bottom_i`` the bottom the rise left, ``top_i`` the highest frame of the rise,
+    ``end_i`` the end of the descent."""
+
+    start_s: float
+    concentric_start_s: float
+    top_s: float
+    lockout_s: float
+    eccentric_start_s: float
+    end_s: float
+    tempo: Tempo
+    bottom_i: int = field(repr=False, default=0)
+    top_i: int = field(repr=False, default=0)
+    end_i: int = field(repr=False, default=0)
+
+    def spans(self) -> list[tuple[PhaseName, float, float]]:
+        """(phase, start, end) of each phase the clip shows, in order."""
+        out: list[tuple[PhaseName, float, float]] = []
+        if self.tempo.bottom_pause_s is not None:
+            out.append(("bottom", self.start_s, self.concentric_start_s))
+        out.append(("up", self.concentric_start_s, self.top_s))
+        if self.tempo.top_hold_s is not None:
+            out.append(("top", self.top_s, self.eccentric_start_s))
+        if self.tempo.eccentric_s is not None:
+            out.append(("down", self.eccentric_start_s, self.end_s))
+        return out
+
+    def at(self, t: float) -> PhaseName:
+        """The phase at time ``t`` within the rep (before its rise: the bottom; after the
+        top, until a descent is seen: the top)."""
+        if t < self.concentric_start_s:
+            return "bottom"
+        if t < self.top_s:
+            return "up"
+        if t < self.eccentric_start_s or self.tempo.eccentric_s is None:
+            return "top"
+        return "down"
+
+    def shifted(self, frames: int) -> Phases:
+        """The same phases with frame indices counted from ``frames`` earlier."""
+        return replace(
+            self,
+            bottom_i=self.bottom_i + frames,
+            top_i=self.top_i + frames,
+            end_i=self.end_i + frames,
+        )
+
+
 @dataclass(frozen=True)
 class Rep:
     index: int  # from 1
-    start_s: float
-    lockout_s: float
-    end_s: float
-    tempo: Tempo
+    phases: Phases
     peak_hip_extension_deg: float | None
     range_deg: float | None  # hip extension gained from bottom to top
     rise: float  # hip rise in torso lengths
@@ -68,9 +122,34 @@ class Rep:
     #: fault code -> why this rep could not be judged on it (e.g. the load hides the hip)
     not_judged: dict[str, str] = field(default_factory=dict)
     bar: RepBar | None = None  # the bar's rise and speed, when a plate shows the bar
-    bottom_i: int = field(repr=False, default=0)
-    lockout_i: int = field(repr=False, default=0)
-    end_i: int = field(repr=False, default=0)
+
+    @property
+    def start_s(self) -> float:
+        return self.phases.start_s
+
+    @property
+    def lockout_s(self) -> float:
+        return self.phases.lockout_s
+
+    @property
+    def end_s(self) -> float:
+        return self.phases.end_s
+
+    @property
+    def tempo(self) -> Tempo:
+        return self.phases.tempo
+
+    @property
+    def bottom_i(self) -> int:
+        return self.phases.bottom_i
+
+    @property
+    def lockout_i(self) -> int:
+        return self.phases.top_i
+
+    @property
+    def end_i(self) -> int:
+        return self.phases.end_i
 
 
 @dataclass(frozen=True)
