@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
+
 import pytest
 from builders import RepShape, build_set
 
 from formcheck.analysis.rules import FAULT_CODES, RULES
 from formcheck.config import Config
 from formcheck.pipeline import analyze_series
+from formcheck.results import Severity
 
 CLEAN = RepShape()
 
@@ -100,6 +104,29 @@ def test_side_view_marks_frontal_faults_not_assessable() -> None:
     assert report.assessable["knees_caving"] is False
     assert "not assessable from this view" in report.not_assessable["knees_caving"]
     assert report.assessable["incomplete_lockout"] is True
+
+
+def test_severity_is_ordered_and_a_string_in_json() -> None:
+    assert Severity.MINOR < Severity.MODERATE < Severity.MAJOR
+    assert Severity.MAJOR > Severity.MINOR and Severity.MAJOR >= Severity.MODERATE  # not as text
+    assert sorted([Severity.MAJOR, Severity.MINOR]) == [Severity.MINOR, Severity.MAJOR]
+    assert [Severity.of_steps(s) for s in (0.2, 1.5, 2.5)] == list(Severity)
+    assert json.dumps([Severity.MAJOR]) == '["major"]' and f"{Severity.MINOR}" == "minor"
+
+
+def test_score_weights_come_from_the_config() -> None:
+    """A rep's score loses each finding's severity points x its confidence ([faults] score_*)."""
+    reps = [CLEAN, RepShape(top_trunk_deg=20.0), CLEAN]
+    series = build_set(reps)[0]
+    default = analyze_series(series, Config(), "x").reps[1]
+    heavier = replace(Config().faults, score_minor=40.0, score_moderate=45.0, score_major=50.0)
+    harsh = analyze_series(series, replace(Config(), faults=heavier), "x").reps[1]
+    assert default.faults and [f.code for f in harsh.faults] == [f.code for f in default.faults]
+    expected = 100 - sum(
+        {"minor": 40.0, "moderate": 45.0, "major": 50.0}[f.severity] * f.confidence
+        for f in harsh.faults
+    )
+    assert harsh.score == max(0, round(expected)) < default.score
 
 
 def test_score_drops_with_severity() -> None:

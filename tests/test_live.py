@@ -27,7 +27,7 @@ from formcheck.live.sources import CameraSource, Captured, FileSource
 from formcheck.live.voice import Voice
 from formcheck.pipeline import analyze_series
 from formcheck.pose.replay import ReplayPose
-from formcheck.results import Finding, Phases
+from formcheck.results import Finding, Phases, Severity
 from formcheck.video.reader import VideoReader
 from formcheck.video.writer import VideoSink
 
@@ -108,7 +108,7 @@ def test_nobody_gives_no_rep_and_no_crash() -> None:
 
 
 def _cue(fault: str, rep: int, sev: str = "moderate", t: float = 0.0) -> Cue:
-    return Cue(fault, fault, rep, sev, t)
+    return Cue(fault, fault, rep, Severity(sev), t)
 
 
 def test_one_cue_at_a_time_shown_long_enough() -> None:
@@ -152,7 +152,7 @@ def test_rep_faults_become_short_cues() -> None:
 
     finding = Finding(
         code="no_top_pause",
-        severity="minor",
+        severity=Severity.MINOR,
         value=0.1,
         threshold=0.5,
         unit="s",
@@ -463,7 +463,7 @@ def test_live_screen_and_summary_draw_at_phone_and_desktop_sizes(built: PoseSeri
     frames = [live.push(float(t), built.frame(i)) for i, t in enumerate(built.timestamps_s)]
     report = analyze_series(built, Config(), "built")
     setup = check_setup(_grey(1)[0], _window(built, 0, 30), LiveConfig())
-    cue = Cue("squeeze and pause at the top", "no_top_pause", 3, "moderate", 0.0)
+    cue = Cue("squeeze and pause at the top", "no_top_pause", 3, Severity.MODERATE, 0.0)
     for w, h in ((960, 540), (390, 844), (1920, 1080)):
         img = np.full((h, w, 3), 90, np.uint8)
         out = draw_live(img, frames[60], side="left", reps_done=2, cue=cue, setup=setup)

@@ -175,6 +175,17 @@ class FaultConfig:
     asymmetry_max_deg: float = _t(8.0, "deg", 1, 45, "peak extension difference between legs")
     asymmetry_step_deg: float = _t(6.0, "deg", 1, 45, "severity step")
     min_confidence: float = _t(0.35, "1", 0, 1, "findings less certain than this are dropped")
+    score_minor: float = _t(
+        5.0,
+        "points",
+        0,
+        100,
+        "a minor finding takes this off its rep's score of 100 (x confidence)",
+    )
+    score_moderate: float = _t(12.0, "points", 0, 100, "... a moderate one")
+    score_major: float = _t(
+        25.0, "points", 0, 100, "... a major one; the set's top faults rank by these too"
+    )
 
 
 @dataclass(frozen=True)

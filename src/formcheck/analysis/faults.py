@@ -296,10 +296,6 @@ def assessability(view: View, single_leg: bool, legs_seen: int) -> dict[str, str
     return reasons
 
 
-def severity(steps: float) -> Severity:
-    return "minor" if steps < 1 else "moderate" if steps < 2 else "major"
-
-
 def confidence(c: RepContext, code: str, joints: tuple[str, ...], side: Side | None) -> float:
     sides: tuple[Side, ...] = (side,) if side else ("left", "right")
     idx = [joint(j, s) for j in joints for s in sides]
@@ -312,7 +308,7 @@ def to_finding(code: str, meas: Measurement, conf: float) -> Finding:
     rule = RULES[code]
     return Finding(
         code=code,
-        severity=severity(meas.steps),
+        severity=Severity.of_steps(meas.steps),
         value=round(meas.value, 3),
         threshold=round(meas.threshold, 3),
         unit=meas.unit,
@@ -336,7 +332,7 @@ def assess_rep(c: RepContext, cfg: FaultConfig, codes: list[str]) -> list[Findin
             log.info("rep fault %s dropped: confidence %.2f", code, conf)
             continue
         found.append(to_finding(code, meas, conf))
-    return sorted(found, key=lambda x: -("minor", "moderate", "major").index(x.severity))
+    return sorted(found, key=lambda x: -x.severity.rank)
 
 
 #: Faults of the top position: a rep with one is not a reference for the set's range.

@@ -15,11 +15,10 @@ import numpy as np
 from formcheck.analysis.metrics import FrameMetrics, nanmedian
 from formcheck.analysis.reps import RepEvent
 from formcheck.analysis.rules import Source
-from formcheck.config import RepConfig
+from formcheck.config import FaultConfig, RepConfig
 from formcheck.landmarks.names import Side
-from formcheck.results import Finding, Phases, Rep, RepRangeBand, SetSummary, Tempo
+from formcheck.results import Finding, Phases, Rep, RepRangeBand, SetSummary, Severity, Tempo
 
-SEVERITY_WEIGHT = {"minor": 5, "moderate": 12, "major": 25}
 #: Seconds either side of a rep's peak that stand for its top when the peak itself is unseen.
 TOP_WINDOW_S = 0.5
 #: Shoulders raised this far above the hips at the bottom: a bench (hip thrust), not the floor.
@@ -79,9 +78,19 @@ def variation(m: FrameMetrics, events: list[RepEvent], legs: list[Side | None]) 
     return f"single_leg_{base}" if single else base
 
 
-def rep_score(faults: tuple[Finding, ...] | list[Finding]) -> int:
-    penalty = sum(SEVERITY_WEIGHT[f.severity] * f.confidence for f in faults)
-    return int(round(max(0.0, 100.0 - penalty)))
+def penalty(f: Finding, cfg: FaultConfig) -> float:
+    """Points a finding takes off its rep's score of 100: its severity's, times its confidence."""
+    points = {
+        Severity.MINOR: cfg.score_minor,
+        Severity.MODERATE: cfg.score_moderate,
+        Severity.MAJOR: cfg.score_major,
+    }
+    return points[f.severity] * f.confidence
+
+
+def rep_score(faults: tuple[Finding, ...] | list[Finding], cfg: FaultConfig) -> int:
+    penalty_ = sum(penalty(f, cfg) for f in faults)
+    return int(round(max(0.0, 100.0 - penalty_)))
 
 
 def rep_range_band(count: int) -> RepRangeBand | None:
@@ -105,7 +114,7 @@ def _mean_or_none(values: list[float | None]) -> float | None:
     return float(np.mean(seen)) if seen else None
 
 
-def summarize(reps: list[Rep], var: str) -> SetSummary:
+def summarize(reps: list[Rep], var: str, cfg: FaultConfig) -> SetSummary:
     legs = {r.working_leg for r in reps if r.working_leg}
     tempo = None
     if reps:
@@ -120,12 +129,14 @@ def summarize(reps: list[Rep], var: str) -> SetSummary:
         speeds = [r.rise / r.tempo.concentric_s for r in reps]
         first = max(speeds[:2])
         speed_loss = round(100.0 * (1.0 - speeds[-1] / first), 1) if first > 0 else None
-    broke = next((r.index for r in reps if any(f.severity != "minor" for f in r.faults)), None)
+    broke = next(
+        (r.index for r in reps if any(f.severity > Severity.MINOR for f in r.faults)), None
+    )
     counts = Counter(f.code for r in reps for f in r.faults)
     weight: Counter[str] = Counter()
     for r in reps:
         for f in r.faults:
-            weight[f.code] += round(SEVERITY_WEIGHT[f.severity] * f.confidence * 100)
+            weight[f.code] += round(penalty(f, cfg) * 100)
     top = tuple(sorted(counts.items(), key=lambda kv: (-weight[kv[0]], kv[0])))
     return SetSummary(
         rep_count=len(reps),

@@ -12,9 +12,7 @@ from dataclasses import dataclass
 
 from formcheck.analysis.rules import FAULT_CODES, SHORT_CUES
 from formcheck.config import LiveConfig
-from formcheck.results import Rep
-
-_SEVERITY_RANK = {"major": 0, "moderate": 1, "minor": 2}
+from formcheck.results import Rep, Severity
 
 
 @dataclass(frozen=True)
@@ -22,7 +20,7 @@ class Cue:
     text: str
     fault: str | None  # fault code the cue answers (None: a setup or general cue)
     rep: int | None
-    severity: str
+    severity: Severity
     offered_s: float
 
 
@@ -68,4 +66,4 @@ class CueEngine:
 
 def _priority(c: Cue) -> tuple[int, int, float]:
     order = FAULT_CODES.index(c.fault) if c.fault in FAULT_CODES else len(FAULT_CODES)
-    return _SEVERITY_RANK.get(c.severity, 3), order, c.offered_s
+    return -c.severity.rank, order, c.offered_s

@@ -94,7 +94,7 @@ def _cue_box(img: np.ndarray, cue: Cue, st: Style) -> None:
     _, lh = text_size("Ag", sc, th)
     step = lh + st.px(14)
     y0 = h - len(lines) * step - st.px(30)
-    color = SEVERITY_COLORS.get(cue.severity, CYAN)
+    color = SEVERITY_COLORS[cue.severity]
     cv2.rectangle(img, (0, y0 - st.px(10)), (w, h), color, -1)
     for k, line in enumerate(lines):
         tw, _ = text_size(line, sc, th)

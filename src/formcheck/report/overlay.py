@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 
 from formcheck.landmarks.names import Side, joint
-from formcheck.results import Rep, SetReport
+from formcheck.results import Rep, SetReport, Severity
 
 Color = tuple[int, int, int]
 
@@ -29,10 +29,10 @@ GREEN: Color = (90, 200, 60)
 YELLOW: Color = (40, 220, 250)
 #: The bar's path is drawn over this many seconds before the frame.
 BAR_TRAIL_S = 2.0
-SEVERITY_COLORS: dict[str, Color] = {
-    "minor": (40, 200, 240),  # yellow
-    "moderate": (20, 140, 255),  # orange
-    "major": (50, 50, 230),  # red
+SEVERITY_COLORS: dict[Severity, Color] = {
+    Severity.MINOR: (40, 200, 240),  # yellow
+    Severity.MODERATE: (20, 140, 255),  # orange
+    Severity.MAJOR: (50, 50, 230),  # red
 }
 PHASE_COLORS: dict[str, Color] = {
     "bottom": GREY,
@@ -225,7 +225,7 @@ def draw_badges(img: np.ndarray, rep: Rep, st: Style, x: int, y: int) -> None:
     for f in rep.faults:
         label = SHORT_LABELS.get(f.code, f.code.replace("_", " ").upper())
         w, h = text_size(label, sc, th)
-        color = SEVERITY_COLORS.get(f.severity, GREY)
+        color = SEVERITY_COLORS[f.severity]
         cv2.rectangle(img, (x, y), (x + w + 2 * pad, y + h + 2 * pad), color, -1, cv2.LINE_AA)
         cv2.putText(img, label, (x + pad, y + h + pad), _FONT, sc, DARK, th, cv2.LINE_AA)
         y += h + 2 * pad + st.px(6)

@@ -8,6 +8,7 @@ per-frame metrics (not serialised) so that renderers never recompute analysis.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from enum import Enum
 from typing import Literal
 
 from formcheck.config import Config
@@ -16,7 +17,46 @@ from formcheck.landmarks.series import PoseSeries
 from formcheck.results.measures import BarTrack, FrameMetrics, RepBar, Source, View
 
 SCHEMA_VERSION = "1.3"
-Severity = Literal["minor", "moderate", "major"]
+
+
+class Severity(str, Enum):
+    """How far beyond its threshold a fault is, in the rule's severity steps (`formcheck.config.
+    FaultConfig`, ``*_step``): under one step minor, under two moderate, beyond that major.
+    Ordered (``Severity.MINOR < Severity.MAJOR``); a string in JSON ("minor")."""
+
+    MINOR = "minor"
+    MODERATE = "moderate"
+    MAJOR = "major"
+
+    @classmethod
+    def of_steps(cls, steps: float) -> Severity:
+        return cls.MINOR if steps < 1 else cls.MODERATE if steps < 2 else cls.MAJOR
+
+    @property
+    def rank(self) -> int:
+        """0 for minor, 1 moderate, 2 major."""
+        return list(Severity).index(self)
+
+    # by rank, not as strings ("major" < "minor" alphabetically)
+    def __lt__(self, other: str) -> bool:
+        return self.rank < Severity(other).rank
+
+    def __le__(self, other: str) -> bool:
+        return self.rank <= Severity(other).rank
+
+    def __gt__(self, other: str) -> bool:
+        return self.rank > Severity(other).rank
+
+    def __ge__(self, other: str) -> bool:
+        return self.rank >= Severity(other).rank
+
+    def __str__(self) -> str:
+        return self.value
+
+    def __format__(self, spec: str) -> str:
+        return format(self.value, spec)
+
+
 Status = Literal["ok", "not_hip_thrust", "tracking_unreliable"]
 
 
