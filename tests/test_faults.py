@@ -11,7 +11,7 @@ from builders import RepShape, build_set
 from formcheck.analysis.rules import FAULT_CODES, RULES
 from formcheck.config import Config
 from formcheck.pipeline import analyze_series
-from formcheck.results import Severity
+from formcheck.results import Severity, Unjudged
 
 CLEAN = RepShape()
 
@@ -102,7 +102,8 @@ def test_side_view_marks_frontal_faults_not_assessable() -> None:
     assert set(report.assessable) == set(FAULT_CODES)
     assert report.assessable["pelvic_tilt_rotation"] is False
     assert report.assessable["knees_caving"] is False
-    assert "not assessable from this view" in report.not_assessable["knees_caving"]
+    assert report.not_assessable["knees_caving"].reason is Unjudged.VIEW
+    assert "not assessable from this view" in report.not_assessable["knees_caving"].why
     assert report.assessable["incomplete_lockout"] is True
 
 

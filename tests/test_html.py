@@ -131,8 +131,8 @@ def test_plots_are_labelled_svgs(page: str) -> None:
 
 def test_not_assessable_reasons(report: SetReport, page: str) -> None:
     assert report.not_assessable
-    for code, why in report.not_assessable.items():
-        assert f"<code>{code}</code>): {why}" in page
+    for code, nj in report.not_assessable.items():
+        assert f"<code>{code}</code>): {nj.why}" in page
 
 
 def test_well_formed_and_accessible(page: str) -> None:

@@ -191,16 +191,17 @@ def test_not_judged_in_every_output(monkeypatch: pytest.MonkeyPatch) -> None:
     report = analyze_series(_plated(series, 90.0), Config(), "plated")
     data = to_dict(report)
     assert data["schema_version"] == "1.3"
-    assert data["reps"][1]["not_judged"]["incomplete_lockout"] == HIDDEN_HIP_REASON
+    assert data["reps"][1]["not_judged"]["incomplete_lockout"] == HIDDEN_HIP_REASON.why
+    assert data["reps"][1]["not_judged_reasons"]["incomplete_lockout"] == "load"
     assert data["reps"][1]["peak_hip_extension_deg"] is None
-    assert f"({HIDDEN_HIP_REASON})" in render_table(report)
+    assert f"({HIDDEN_HIP_REASON.why})" in render_table(report)
     assert "not judged: incomplete_lockout, lumbar_hyperextension (" in render_table(report)
     assert data["bar"]["plate_cm"] == 45.0 and data["bar"]["metres_per_px"] > 0
     assert data["reps"][0]["bar"]["mean_velocity_m_s"] > 0
     assert data["reps"][0]["bar"]["rise_m"] > 0
     assert "concentric mean" in render_table(report)
     page = render_html(report, analysed_on=dt.date(2026, 1, 1))
-    assert "not judged: <code>incomplete_lockout</code>" in page and HIDDEN_HIP_REASON in page
+    assert "not judged: <code>incomplete_lockout</code>" in page and HIDDEN_HIP_REASON.why in page
     assert "<h3>Bar velocity</h3>" in page and 'aria-label="Vertical bar velocity' in page
     w, h = series.image_size
     frame = np.full((h, w, 3), 90, np.uint8)
@@ -271,7 +272,7 @@ def test_the_hip_under_a_plate_is_estimated_from_the_bar(depth_share: float) -> 
         assert lo - 1 <= bare.peak_hip_extension_deg <= hi + 1  # type: ignore[operator]
         codes = {f.code: f for f in rep.faults}
         if lo < thr < hi:
-            assert "from the bar the top is" in rep.not_judged["incomplete_lockout"]
+            assert "from the bar the top is" in rep.not_judged["incomplete_lockout"].why
         else:
             assert "incomplete_lockout" not in rep.not_judged
             assert ("incomplete_lockout" in codes) == (hi < thr)

@@ -19,7 +19,7 @@ from formcheck.report import outputs
 from formcheck.report.outputs import write_outputs
 from formcheck.report.overlay import draw_overlay, rep_at
 from formcheck.report.video import write_annotated_video
-from formcheck.results import SetReport
+from formcheck.results import NotJudged, SetReport, Unjudged
 from formcheck.video.writer import VideoSink, join_mp4
 
 FPS = 30.0
@@ -270,13 +270,19 @@ def test_a_clip_shorter_than_its_analysis_still_joins_in_parts(
     [
         ({}, True),
         # a small lifter's head and heels: the hip angle is still measured and shown
-        ({"neck_craning": "the lifter is too small", "heels_lifting": "too small"}, True),
-        ({"incomplete_lockout": "hip hidden by the load: a plate covers it"}, False),
-        ({"incomplete_lockout": "not assessable from this view in this shot"}, False),
+        (
+            {
+                "neck_craning": NotJudged(Unjudged.TOO_SMALL, "the lifter is too small"),
+                "heels_lifting": NotJudged(Unjudged.TOO_SMALL, "too small"),
+            },
+            True,
+        ),
+        ({"incomplete_lockout": NotJudged(Unjudged.LOAD, "hip hidden by the load")}, False),
+        ({"incomplete_lockout": NotJudged(Unjudged.SHOT, "not seen in this shot")}, False),
     ],
 )
 def test_hip_angle_shown_unless_the_lockout_was_not_judged(
-    report: SetReport, not_judged: dict[str, str], drawn: bool
+    report: SetReport, not_judged: dict[str, NotJudged], drawn: bool
 ) -> None:
     """The overlay hides the hip angle (its gauge and arc) only where the lockout, which is
     judged on it, was not judged; any other code not judged leaves it."""

@@ -17,6 +17,7 @@ from formcheck.config import Config
 from formcheck.landmarks.names import Landmark as L
 from formcheck.landmarks.series import PoseSeries
 from formcheck.pipeline import analyze_series
+from formcheck.results import Unjudged
 
 SHORT = RepShape(top_trunk_deg=25.0)
 _LEGS = [L[f"{s}_{j}"] for s in ("LEFT", "RIGHT") for j in ("KNEE", "ANKLE", "HEEL", "FOOT_INDEX")]
@@ -84,7 +85,8 @@ def test_a_nonsense_top_is_not_judged() -> None:
     rep = report.reps[1]
     assert not rep.faults
     assert set(rep.not_judged) == {c for c, ok in report.assessable.items() if ok}
-    assert all("tracking unreliable" in why for why in rep.not_judged.values())
+    assert all(nj.reason is Unjudged.TRACKING for nj in rep.not_judged.values())
+    assert all("tracking unreliable" in nj.why for nj in rep.not_judged.values())
     assert not report.reps[0].not_judged and not report.reps[2].not_judged
 
 

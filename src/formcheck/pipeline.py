@@ -60,7 +60,7 @@ from formcheck.landmarks.quality import body_extent_px, check_people
 from formcheck.landmarks.series import PoseSeries
 from formcheck.pose.read import read_pose_series
 from formcheck.pose.track import DEFAULT_MAX_FPS, ProgressFn
-from formcheck.results import Finding, Phases, Rep, SetReport, Status
+from formcheck.results import Finding, NotJudged, Phases, Rep, SetReport, Status, Unjudged
 
 log = logging.getLogger(__name__)
 
@@ -169,7 +169,7 @@ def _analyze_shot(
     metrics = compute_metrics(series, view.metric_side)  # per-frame metrics
     extent = body_extent_px(series)  # how big the lifter is in the picture
     if extent < cfg.faults.detail_min_body_px:
-        warnings.append(_too_small(extent, cfg))
+        warnings.append(_too_small_warning(extent, cfg))
     bar = bar_track(series, metrics, hidden, view, cfg.load)  # the load's bar, if it has one
     height = metrics.hip_height if bar is None else bar.height  # what reps are counted on
     counted = count_reps(metrics.t_s, height, cfg.reps)  # reps
@@ -319,7 +319,7 @@ def _assess(
     usual_neck = nanmedian(np.array([nanmedian(rm.neck_deg[top]) for rm, top, _, _ in windows]))
     lifts = np.array([face_lift_deg(rm, top, bottom) for rm, top, _, bottom in windows])
     usual_lift = nanmedian(lifts) if len(lifts) > 1 else 0.0  # one rep: nothing to compare
-    unjudged: list[dict[str, str]] = []
+    unjudged: list[dict[str, NotJudged]] = []
     bars: list[RepBar | None] = []
     for ph, (rm, top, rise, bottom) in zip(phases, windows, strict=True):
         bad = unreliable_top(seen.error, ph.top_i, fs)
@@ -328,7 +328,11 @@ def _assess(
             c: LOST_LEG_REASON for c in LOST_LEG_FAULTS if c in codes and top_hidden(seen.lost, top)
         }
         small = seen.extent_px < cfg.faults.detail_min_body_px  # too small to see the detail
-        tiny = {c: _too_small(seen.extent_px, cfg) for c in SMALL_DETAIL if small and c in codes}
+        tiny = {
+            c: NotJudged(Unjudged.TOO_SMALL, _too_small_warning(seen.extent_px, cfg))
+            for c in SMALL_DETAIL
+            if small and c in codes
+        }
         hidden_top = _from_bar(seen.from_bar, top, cfg) if covered else None
         unjudged.append(
             {**tiny, **_not_judged(codes, bad, covered, seen.bar, hidden_top), **legs_lost}
@@ -410,8 +414,8 @@ def _not_judged(
     unreliable: float | None,
     hip_hidden: bool,
     bar: BarTrack | None,
-    from_bar: dict[str, str] | None = None,
-) -> dict[str, str]:
+    from_bar: dict[str, NotJudged] | None = None,
+) -> dict[str, NotJudged]:
     """Code -> why a rep is not judged on it: every code when its top was tracked badly; when
     the load hides the hip, the codes of its position (and of its motion too when no bar
     track stands in for it), except the top-position codes the bar decides (``from_bar``:
@@ -433,7 +437,7 @@ ESTIMATED_NOTE = "the load hides the hip: estimated from the bar"
 FROM_BAR_CODES = ("incomplete_lockout", "lumbar_hyperextension")
 
 
-def _from_bar(est: HipFromBar | None, top: slice, cfg: Config) -> dict[str, str] | None:
+def _from_bar(est: HipFromBar | None, top: slice, cfg: Config) -> dict[str, NotJudged] | None:
     """For a top the load hides: which of FROM_BAR_CODES the bar cannot decide, and why (the
     interval of hip angles it allows straddles the code's threshold); None when the bar
     gives no estimate there."""
@@ -447,9 +451,10 @@ def _from_bar(est: HipFromBar | None, top: slice, cfg: Config) -> dict[str, str]
         "lumbar_hyperextension": cfg.faults.hyperextension_max_deg,
     }
     return {
-        code: (
+        code: NotJudged(
+            Unjudged.BAR,
             f"hip hidden by the load: from the bar the top is {lo:.0f}-{hi:.0f} deg, too close "
-            f"to {thr:.0f} to call"
+            f"to {thr:.0f} to call",
         )
         for code, thr in limits.items()
         if lo < thr < hi
@@ -460,7 +465,7 @@ def _from_bar(est: HipFromBar | None, top: slice, cfg: Config) -> dict[str, str]
 SMALL_DETAIL = ("neck_craning", "heels_lifting")
 
 
-def _too_small(extent_px: float, cfg: Config) -> str:
+def _too_small_warning(extent_px: float, cfg: Config) -> str:
     return (
         f"the lifter is too small in the picture to see the head and heels ({extent_px:.0f} px "
         f"head to feet, {cfg.faults.detail_min_body_px:.0f} needed): film closer or zoom in"

@@ -18,7 +18,7 @@ from formcheck.analysis.rules import RULES
 from formcheck.analysis.view import View
 from formcheck.config import FaultConfig
 from formcheck.landmarks.names import Side, joint
-from formcheck.results import Finding, Phases, Severity
+from formcheck.results import Finding, NotJudged, Phases, Severity, Unjudged
 
 log = logging.getLogger(__name__)
 
@@ -279,21 +279,25 @@ CHECKS: dict[str, Check] = {
 }
 
 
-def assessability(view: View, single_leg: bool, legs_seen: int) -> dict[str, str | None]:
-    """Fault code -> None if this clip can show it, else the reason it cannot."""
-    reasons: dict[str, str | None] = {}
+def assessability(view: View, single_leg: bool, legs_seen: int) -> dict[str, NotJudged | None]:
+    """Fault code -> None if this clip can show it, else why it cannot."""
+    reasons: dict[str, NotJudged | None] = {}
     for code, rule in RULES.items():
         why = None
         if rule.plane == "sagittal" and not view.sagittal:
-            why = "not assessable from this view (needs a side or oblique view)"
+            why = _view("needs a side or oblique view")
         elif rule.side_only and view.kind == "oblique":
-            why = "not assessable from this view (the head is foreshortened: needs a side view)"
+            why = _view("the head is foreshortened: needs a side view")
         elif rule.plane == "frontal" and not view.frontal:
-            why = "not assessable from this view (needs a view from the feet or the head)"
+            why = _view("needs a view from the feet or the head")
         elif rule.plane == "single_leg" and not (single_leg and legs_seen == 2):
-            why = "needs a single-leg set with both legs"
+            why = NotJudged(Unjudged.SET, "needs a single-leg set with both legs")
         reasons[code] = why
     return reasons
+
+
+def _view(needs: str) -> NotJudged:
+    return NotJudged(Unjudged.VIEW, f"not assessable from this view ({needs})")
 
 
 def confidence(c: RepContext, code: str, joints: tuple[str, ...], side: Side | None) -> float:

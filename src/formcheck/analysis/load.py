@@ -27,6 +27,7 @@ from formcheck.config import LoadConfig
 from formcheck.landmarks.clean import frame_rate
 from formcheck.landmarks.names import Side
 from formcheck.landmarks.series import PoseSeries
+from formcheck.results import NotJudged, Unjudged
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +55,9 @@ HIDDEN_HIP_FAULTS = (
 #: Of those, the ones judged on the hip's position: still not judged when the bar's track
 #: (`formcheck.analysis.bar`) stands in for the hip's motion.
 HIDDEN_HIP_POSITION = ("incomplete_lockout", "lumbar_hyperextension", "pelvic_tilt_rotation")
-HIDDEN_HIP_REASON = "hip hidden by the load: a plate covers it, so its position is a guess"
+HIDDEN_HIP_REASON = NotJudged(
+    Unjudged.LOAD, "hip hidden by the load: a plate covers it, so its position is a guess"
+)
 
 
 def hip_hidden(series: PoseSeries, side: Side | None) -> np.ndarray:
@@ -87,9 +90,10 @@ LOST_LEG_FAULTS = (
     "shins_not_vertical",
     "heels_lifting",
 )
-LOST_LEG_REASON = (
+LOST_LEG_REASON = NotJudged(
+    Unjudged.LOST_LEG,
     "legs lost behind the load: the pose model puts the knee deep inside the plate, so the "
-    "legs' landmarks are a guess"
+    "legs' landmarks are a guess",
 )
 
 

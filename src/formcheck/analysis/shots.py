@@ -17,7 +17,7 @@ from dataclasses import replace
 import numpy as np
 
 from formcheck.config import ShotConfig
-from formcheck.results import Rep
+from formcheck.results import NotJudged, Rep, Unjudged
 
 #: Frames within this many seconds of a change are its neighbourhood.
 NEIGHBOURS_S = 0.5
@@ -62,7 +62,9 @@ def shot_warning(t_s: np.ndarray, cuts: list[int], views: list[str]) -> str:
     )
 
 
-def join_reps(parts: list[tuple[int, list[Rep], dict[str, str]]], codes: set[str]) -> list[Rep]:
+def join_reps(
+    parts: list[tuple[int, list[Rep], dict[str, NotJudged]]], codes: set[str]
+) -> list[Rep]:
     """The shots' reps as one set: numbered in order, frame indices into the whole clip, and
     each rep not judged on the set's codes that its own shot could not show.
 
@@ -70,7 +72,11 @@ def join_reps(parts: list[tuple[int, list[Rep], dict[str, str]]], codes: set[str
     reps: list[Rep] = []
     for start, shot_reps, not_assessable in parts:
         for rep in shot_reps:
-            blind = {c: f"{why} in this shot" for c, why in not_assessable.items() if c in codes}
+            blind = {
+                c: NotJudged(Unjudged.SHOT, f"{nj.why} in this shot")
+                for c, nj in not_assessable.items()
+                if c in codes
+            }
             reps.append(
                 replace(
                     rep,

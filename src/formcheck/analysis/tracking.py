@@ -27,6 +27,7 @@ from formcheck.analysis.metrics import nanmedian, point
 from formcheck.analysis.view import View
 from formcheck.landmarks.clean import frame_rate
 from formcheck.landmarks.series import PoseSeries
+from formcheck.results import NotJudged, Unjudged
 
 #: Segments whose lengths must hold over the set.
 SEGMENTS = (("shoulder", "hip"), ("hip", "knee"), ("knee", "ankle"))
@@ -97,10 +98,11 @@ def unreliable_top(error: np.ndarray, top_i: int, fps: float) -> float | None:
     return share if share >= MAX_BAD_SHARE else None
 
 
-def unreliable_reason(share: float) -> str:
-    return (
+def unreliable_reason(share: float) -> NotJudged:
+    return NotJudged(
+        Unjudged.TRACKING,
         "tracking unreliable at the top: the skeleton's limbs change length "
-        f"in {share:.0%} of its frames"
+        f"in {share:.0%} of its frames",
     )
 
 

@@ -106,8 +106,8 @@ def score_clip(clip: LabelledClip, report: SetReport) -> ClipScore:
                 counts.tp += 1
             elif code in want_codes:  # not found, or not judged (counted as missed all the same)
                 counts.fn += 1
-                why = report.reps[j].not_judged.get(code) if j is not None else None
-                said = f"{code} not judged ({why})" if why else f"missed {code}"
+                nj = report.reps[j].not_judged.get(code) if j is not None else None
+                said = f"{code} not judged ({nj.why})" if nj else f"missed {code}"
                 row.problems.append(f"rep {i + 1}: {said}")
             elif code in got:
                 counts.fp += 1

@@ -287,7 +287,7 @@ class _Loop:
             delay_s=round((t_s if now_s is None else now_s) - rep.end_s, 3),
             tempo=rep.tempo.label,
             faults=[f.code for f in rep.faults],
-            not_judged=dict(rep.not_judged),
+            not_judged={c: nj.why for c, nj in rep.not_judged.items()},
             bar_mean_velocity_m_s=(
                 None
                 if rep.bar is None or rep.bar.mean_velocity_m_s is None

@@ -15,6 +15,7 @@ from formcheck.analysis.view import classify_view
 from formcheck.config import LiveConfig
 from formcheck.landmarks.names import Landmark
 from formcheck.landmarks.series import PoseSeries
+from formcheck.results import Unjudged
 
 _FEET = [
     Landmark.LEFT_ANKLE,
@@ -77,5 +78,5 @@ def check_setup(image_bgr: np.ndarray, recent: PoseSeries, cfg: LiveConfig) -> S
         advice.append("a little more side-on judges the hip angle best")
     reasons = assessability(view, single_leg=False, legs_seen=2)
     judged = tuple(c for c, why in reasons.items() if why is None and c != "asymmetry")
-    not_judged = tuple(c for c, why in reasons.items() if why is not None and "view" in why)
+    not_judged = tuple(c for c, nj in reasons.items() if nj and nj.reason is Unjudged.VIEW)
     return SetupStatus(not problems, tuple(problems), tuple(advice), view.name, judged, not_judged)

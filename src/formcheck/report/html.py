@@ -16,7 +16,7 @@ from formcheck.analysis.rules import RULES
 from formcheck.report import plots
 from formcheck.report.json_report import _num
 from formcheck.report.table import bar_text
-from formcheck.results import Finding, Rep, SetReport
+from formcheck.results import Finding, NotJudged, Rep, SetReport
 
 _CSS = """
 :root { color-scheme: light; }
@@ -150,11 +150,11 @@ def _finding(f: Finding) -> str:
     )
 
 
-def _not_judged(codes: dict[str, str]) -> str:
+def _not_judged(codes: dict[str, NotJudged]) -> str:
     """One line per reason: which codes this rep could not be judged on, and why."""
     by_reason: dict[str, list[str]] = {}
-    for code, why in codes.items():
-        by_reason.setdefault(why, []).append(code)
+    for code, nj in codes.items():
+        by_reason.setdefault(nj.why, []).append(code)
     return "".join(
         f'<li class="not-judged">not judged: '
         f"{', '.join(f'<code>{escape(c)}</code>' for c in cs)} ({escape(why)})</li>"
@@ -231,8 +231,8 @@ def _reps(report: SetReport) -> str:
     if report.not_assessable:
         items = "".join(
             f"<li><strong>{escape(RULES[c].title if c in RULES else c)}</strong> "
-            f"(<code>{escape(c)}</code>): {escape(why)}</li>"
-            for c, why in report.not_assessable.items()
+            f"(<code>{escape(c)}</code>): {escape(nj.why)}</li>"
+            for c, nj in report.not_assessable.items()
         )
         out.append(f"<h3>Not assessable from this view</h3><ul>{items}</ul>")
     out.append("</section>")
@@ -293,7 +293,7 @@ def _keyframes(report: SetReport, keyframes: dict[int, bytes]) -> str:
         uri = "data:image/jpeg;base64," + base64.b64encode(keyframes[r.index]).decode("ascii")
         faults = ", ".join(RULES[f.code].title.lower() for f in r.faults) or "no faults"
         if r.not_judged:
-            faults += f"; not judged: {', '.join(sorted(set(r.not_judged.values())))}"
+            faults += f"; not judged: {', '.join(sorted({nj.why for nj in r.not_judged.values()}))}"
         alt = f"Rep {r.index} at lockout ({_n(r.lockout_s, 2)} s): score {r.score}, {faults}"
         worst_note = " (lowest score)" if r.index == worst else ""
         cls = ' class="worst"' if r.index == worst else ""

@@ -66,7 +66,8 @@ def _rep(r: Rep) -> dict[str, Any]:
         "working_leg": r.working_leg,
         "score": r.score,
         "faults": [_finding(f) for f in r.faults],
-        "not_judged": dict(r.not_judged),
+        "not_judged": {c: nj.why for c, nj in r.not_judged.items()},
+        "not_judged_reasons": {c: nj.reason.value for c, nj in r.not_judged.items()},
         "bar": None if r.bar is None else _rep_bar(r.bar),
     }
 
@@ -110,7 +111,8 @@ def to_dict(report: SetReport) -> dict[str, Any]:
         "working_leg": s.working_leg,
         "rep_count": s.rep_count,
         "assessable": report.assessable,
-        "not_assessable": report.not_assessable,
+        "not_assessable": {c: nj.why for c, nj in report.not_assessable.items()},
+        "not_assessable_reasons": {c: nj.reason.value for c, nj in report.not_assessable.items()},
         "summary": {
             "partial_reps": s.partial_reps,
             "mean_tempo": _tempo(s.mean_tempo),

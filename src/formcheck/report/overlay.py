@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 
 from formcheck.landmarks.names import Side, joint
-from formcheck.results import Rep, SetReport, Severity
+from formcheck.results import NotJudged, Rep, SetReport, Severity, Unjudged
 
 Color = tuple[int, int, int]
 
@@ -308,7 +308,7 @@ def draw_overlay(frame_bgr: np.ndarray, report: SetReport, i: int) -> np.ndarray
         draw_badges(img, current, st, gx0, gy0 + st.px(84) + 2 * margin)
 
     # Bottom: what this view cannot show.
-    unseen = [c for c, why in report.not_assessable.items() if "view" in why]
+    unseen = [c for c, nj in report.not_assessable.items() if nj.reason is Unjudged.VIEW]
     if unseen:
         codes = ", ".join(c.replace("_", " ") for c in unseen)
         ns, nt = st.font(0.5), st.px(1.5)
@@ -322,10 +322,13 @@ def draw_overlay(frame_bgr: np.ndarray, report: SetReport, i: int) -> np.ndarray
     return img
 
 
-def _blind_why(reason: str) -> str:
+def _blind_why(nj: NotJudged) -> str:
     """The overlay's short form of why a rep's hip angle was not judged."""
-    if "tracking unreliable" in reason:
-        return "(tracking unreliable)"
-    if "load" in reason:
-        return "(load hides the hip)"
-    return "(not seen in this shot)"
+    short = {
+        Unjudged.TRACKING: "(tracking unreliable)",
+        Unjudged.LOAD: "(load hides the hip)",
+        Unjudged.BAR: "(load hides the hip)",
+        Unjudged.LOST_LEG: "(load hides the legs)",
+        Unjudged.SHOT: "(not seen in this shot)",
+    }
+    return short.get(nj.reason, "(not seen)")

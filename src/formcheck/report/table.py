@@ -47,7 +47,7 @@ def render_table(report: SetReport) -> str:
             t = r.tempo
             faults = ", ".join(f"{f.code} ({f.severity})" for f in r.faults) or "none"
             if r.not_judged:
-                reasons = sorted(set(r.not_judged.values()))
+                reasons = sorted({nj.why for nj in r.not_judged.values()})
                 faults += f"; not judged: {', '.join(r.not_judged)} ({'; '.join(reasons)})"
             lines.append(
                 f"{r.index:>3}  {r.start_s:5.1f}-{r.end_s:<5.1f}  {_s(t.concentric_s):>4} "
@@ -72,6 +72,6 @@ def render_table(report: SetReport) -> str:
             lines += ["", "what to work on next:", *cues]
     if report.not_assessable:
         lines += ["", "not assessed:"]
-        lines += [f"  - {code}: {why}" for code, why in report.not_assessable.items()]
+        lines += [f"  - {code}: {nj.why}" for code, nj in report.not_assessable.items()]
     lines += [f"warning: {w}" for w in report.warnings]
     return "\n".join(lines)

@@ -13,6 +13,7 @@ from formcheck.results.measures import (
 from formcheck.results.report import (
     SCHEMA_VERSION,
     Finding,
+    NotJudged,
     PhaseName,
     Phases,
     Rep,
@@ -22,6 +23,7 @@ from formcheck.results.report import (
     Severity,
     Status,
     Tempo,
+    Unjudged,
 )
 
 __all__ = [
@@ -30,6 +32,7 @@ __all__ = [
     "BarTrack",
     "Finding",
     "FrameMetrics",
+    "NotJudged",
     "PhaseName",
     "Phases",
     "Rep",
@@ -41,6 +44,7 @@ __all__ = [
     "Source",
     "Status",
     "Tempo",
+    "Unjudged",
     "View",
     "ViewKind",
 ]

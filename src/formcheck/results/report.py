@@ -60,6 +60,31 @@ class Severity(str, Enum):
 Status = Literal["ok", "not_hip_thrust", "tracking_unreliable"]
 
 
+class Unjudged(str, Enum):
+    """Why a fault was not judged, on the whole set or on one rep."""
+
+    VIEW = "view"  # the camera's position cannot show it
+    SET = "set"  # this kind of set cannot show it (asymmetry needs single-leg sets of both legs)
+    SHOT = "shot"  # the shot between camera cuts the rep is in cannot show it
+    LOAD = "load"  # the load hides the hip, so its position is a guess
+    BAR = "bar"  # the hip estimated from the bar is too close to the threshold to call
+    LOST_LEG = "lost_leg"  # the pose model lost the legs behind the load
+    TRACKING = "tracking"  # the skeleton was tracked unreliably at the top
+    TOO_SMALL = "too_small"  # the lifter is too small in the picture for the detail
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True)
+class NotJudged:
+    """A fault not judged: the kind of reason (what renderers decide on) and the sentence
+    people read."""
+
+    reason: Unjudged
+    why: str
+
+
 @dataclass(frozen=True)
 class Finding:
     """One fault on one rep, with the measurement that triggered it."""
@@ -160,7 +185,7 @@ class Rep:
     score: int
     faults: tuple[Finding, ...]
     #: fault code -> why this rep could not be judged on it (e.g. the load hides the hip)
-    not_judged: dict[str, str] = field(default_factory=dict)
+    not_judged: dict[str, NotJudged] = field(default_factory=dict)
     bar: RepBar | None = None  # the bar's rise and speed, when a plate shows the bar
 
     @property
@@ -220,7 +245,7 @@ class SetReport:
     status: Status
     view: View
     assessable: dict[str, bool]
-    not_assessable: dict[str, str]  # code -> why not
+    not_assessable: dict[str, NotJudged]  # code -> why the set cannot show it
     summary: SetSummary
     reps: tuple[Rep, ...]
     warnings: tuple[str, ...]
