@@ -8,16 +8,13 @@ from pathlib import Path
 import pytest
 
 from formcheck.config import (
-    CleaningConfig,
     Config,
-    FaultConfig,
-    RepConfig,
     describe,
     load_config,
 )
 from formcheck.errors import EXIT_USAGE, ConfigError
 
-SECTIONS = {"cleaning": CleaningConfig, "reps": RepConfig, "faults": FaultConfig}
+SECTIONS = {f.name: type(getattr(Config(), f.name)) for f in dataclasses.fields(Config)}
 
 
 def _toml(tmp_path: Path, text: str) -> Path:
@@ -119,7 +116,7 @@ def test_a_missing_config_file_is_a_config_error(tmp_path: Path) -> None:
         load_config(tmp_path / "absent.toml")
 
 
-@pytest.mark.parametrize("section", [CleaningConfig(), RepConfig(), FaultConfig()])
+@pytest.mark.parametrize("section", [s() for s in SECTIONS.values()])
 def test_describe_lists_every_field_with_a_unit_and_a_reason(section: object) -> None:
     rows = describe(section)
     names = [f.name for f in dataclasses.fields(section)]  # type: ignore[arg-type]

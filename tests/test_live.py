@@ -254,14 +254,14 @@ def test_camera_unplugged_mid_set_raises_from_next(monkeypatch: pytest.MonkeyPat
 
 def test_setup_side_view_is_ready_and_names_what_it_judges(built: PoseSeries) -> None:
     recent = _window(built, 0, 30)
-    s = check_setup(_grey(1)[0], recent, LiveConfig())
+    s = check_setup(_grey(1)[0], recent, Config())
     assert s.ready and not s.problems
     assert s.view and s.view.startswith("side")
     assert "incomplete_lockout" in s.judged and "knees_caving" in s.not_judged
 
 
 def test_setup_too_dark_nobody_and_feet_out_of_frame(built: PoseSeries) -> None:
-    cfg = LiveConfig()
+    cfg = Config()
     dark = check_setup(_grey(1, 10)[0], _window(built, 0, 30), cfg)
     assert not dark.ready and dark.problems[0].startswith("too dark")
     nobody = PoseSeries.from_frames([k / FPS for k in range(30)], [None] * 30, SIZE, FPS)
@@ -462,7 +462,7 @@ def test_live_screen_and_summary_draw_at_phone_and_desktop_sizes(built: PoseSeri
     live = LiveAnalyzer(Config(), SIZE, FPS)
     frames = [live.push(float(t), built.frame(i)) for i, t in enumerate(built.timestamps_s)]
     report = analyze_series(built, Config(), "built")
-    setup = check_setup(_grey(1)[0], _window(built, 0, 30), LiveConfig())
+    setup = check_setup(_grey(1)[0], _window(built, 0, 30), Config())
     cue = Cue("squeeze and pause at the top", "no_top_pause", 3, Severity.MODERATE, 0.0)
     for w, h in ((960, 540), (390, 844), (1920, 1080)):
         img = np.full((h, w, 3), 90, np.uint8)

@@ -24,7 +24,7 @@ from formcheck.analysis.load import (
 )
 from formcheck.analysis.metrics import compute_metrics
 from formcheck.analysis.view import classify_view
-from formcheck.config import Config, LoadConfig
+from formcheck.config import Config, LoadConfig, ViewConfig
 from formcheck.landmarks.names import Landmark as L
 from formcheck.landmarks.names import joint
 from formcheck.landmarks.series import PoseSeries
@@ -34,6 +34,8 @@ from formcheck.report.html import render_html
 from formcheck.report.json_report import to_dict
 from formcheck.report.overlay import draw_overlay
 from formcheck.report.table import render_table
+
+VIEW = ViewConfig()
 
 SHORT = RepShape(top_trunk_deg=25.0)  # a top well short of the line: incomplete_lockout
 
@@ -106,7 +108,7 @@ def test_a_plate_seen_too_rarely_gives_no_bar() -> None:
     plate[(series.timestamps_s % 1.2) < 0.7] = np.nan
     seen = replace(plated, plate_px=plate)
     hidden = np.ones(len(series), dtype=bool)
-    view = classify_view(seen)
+    view = classify_view(seen, VIEW)
     assert bar_track(seen, compute_metrics(seen, "right"), hidden, view, LoadConfig()) is None
 
 
@@ -172,7 +174,7 @@ def test_a_circle_that_changes_size_is_not_a_plate() -> None:
     rng = np.random.default_rng(5)
     plate[:, 2] = rng.uniform(30.0, 150.0, len(plate))
     plate[rng.random(len(plate)) < 0.6] = np.nan  # seen in 40% of frames
-    hidden = hip_hidden(replace(plated, plate_px=plate), "right")
+    hidden = hip_hidden(replace(plated, plate_px=plate), "right", LoadConfig())
     assert hidden.mean() < 0.1
     report = analyze_series(replace(plated, plate_px=plate), Config(), "circles")
     assert all(not r.not_judged for r in report.reps)
@@ -261,7 +263,9 @@ def test_the_hip_under_a_plate_is_estimated_from_the_bar(depth_share: float) -> 
     series, _ = build_set([RepShape(), SHORT, RepShape()])
     truth = analyze_series(series, Config(), "bare")
     loaded = _barbell(series, depth_share, (0.0, 25.0))
-    est = hip_from_bar(loaded, classify_view(loaded), np.ones(len(series), bool), LoadConfig())
+    est = hip_from_bar(
+        loaded, classify_view(loaded, VIEW), np.ones(len(series), bool), LoadConfig()
+    )
     assert est is not None and est.estimated.all()
     report = analyze_series(loaded, Config(), "barbell")
     assert report.rep_count == 3
@@ -286,7 +290,7 @@ def test_no_far_plate_in_an_oblique_view_gives_no_estimate() -> None:
     loaded = replace(
         _barbell(series, 0.145, (0.0, 25.0)), far_plate_px=np.full((len(series), 3), np.nan)
     )
-    view = replace(classify_view(loaded), kind="oblique")
+    view = replace(classify_view(loaded, VIEW), kind="oblique")
     assert hip_from_bar(loaded, view, np.ones(len(series), bool), LoadConfig()) is None
 
 

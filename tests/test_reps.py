@@ -210,7 +210,7 @@ def test_phase_times_of_a_rep_seen_in_isolated_frames() -> None:
     t = np.arange(12) / 10.0
     h = np.full(12, np.nan)
     h[[0, 4, 8, 11]] = [0.0, 1.0, 0.0, 0.0]
-    (ph,) = phase_times(t, h, [RepEvent(0, 4)], RepConfig().still_share)
+    (ph,) = phase_times(t, h, [RepEvent(0, 4)], RepConfig())
     assert ph.lockout_s == pytest.approx(0.4) and ph.tempo.eccentric_s is None
 
 
@@ -235,5 +235,5 @@ def test_phase_windows_stop_inside_the_clip() -> None:
     p = Phases(
         last - 1.5, last - 1.0, last, last, last + 0.5, last + 1.0, tempo, n - 40, n - 1, n - 1
     )
-    for window in phase_slices(m, p, fs=30.0):
+    for window in phase_slices(m, p, 30.0, RepConfig()):
         assert 0 <= window.start < window.stop <= n

@@ -10,14 +10,17 @@ import pytest
 from builders import RepShape, build_set
 
 from formcheck import errors
-from formcheck.analysis.tracking import MAX_LENGTH_LOG, segment_error
+from formcheck.analysis.tracking import segment_error
 from formcheck.analysis.view import classify_view
 from formcheck.cli import main
-from formcheck.config import Config
+from formcheck.config import Config, TrackingConfig, ViewConfig
 from formcheck.landmarks.names import Landmark as L
 from formcheck.landmarks.series import PoseSeries
 from formcheck.pipeline import analyze_series
 from formcheck.results import Unjudged
+
+VIEW = ViewConfig()
+TRACKING = TrackingConfig()
 
 SHORT = RepShape(top_trunk_deg=25.0)
 _LEGS = [L[f"{s}_{j}"] for s in ("LEFT", "RIGHT") for j in ("KNEE", "ANKLE", "HEEL", "FOOT_INDEX")]
@@ -55,15 +58,15 @@ def _around(series: PoseSeries, t: float, half_s: float) -> np.ndarray:
 
 def test_clean_sets_measure_plausible() -> None:
     series, _ = build_set([RepShape(), SHORT, RepShape()], noise_px=1.5, seed=2)
-    error = segment_error(series, classify_view(series))
-    assert np.nanpercentile(error, 99) < MAX_LENGTH_LOG / 3
+    error = segment_error(series, classify_view(series, VIEW), TRACKING)
+    assert np.nanpercentile(error, 99) < TRACKING.max_length_log / 3
 
 
 def test_a_hip_hidden_by_a_plate_is_left_out_of_the_gate() -> None:
     """Under a plate the model's hip wanders (a known guess, judged on nothing): the trunk
     and thigh lengths it makes are not counted against the skeleton there; the shin is."""
     series, _ = build_set([RepShape()] * 2)
-    view = classify_view(series)
+    view = classify_view(series, VIEW)
     xy = series.xy_px.copy()
     lost = np.arange(40, 70)
     for side in ("LEFT", "RIGHT"):  # the guessed hip drifts half a torso towards the head
@@ -71,10 +74,12 @@ def test_a_hip_hidden_by_a_plate_is_left_out_of_the_gate() -> None:
     wandering = replace(series, xy_px=xy)
     hidden = np.zeros(len(series), bool)
     hidden[lost] = True
-    assert (segment_error(wandering, view)[lost] > MAX_LENGTH_LOG).mean() > 0.5
-    assert (segment_error(wandering, view, hidden)[lost] < MAX_LENGTH_LOG / 3).all()
+    assert (segment_error(wandering, view, TRACKING)[lost] > TRACKING.max_length_log).mean() > 0.5
+    assert (
+        segment_error(wandering, view, TRACKING, hidden)[lost] < TRACKING.max_length_log / 3
+    ).all()
     shins = _folded(wandering, lost)  # legs folded onto the hip: still caught
-    assert (segment_error(shins, view, hidden)[lost] > MAX_LENGTH_LOG).all()
+    assert (segment_error(shins, view, TRACKING, hidden)[lost] > TRACKING.max_length_log).all()
 
 
 def test_a_nonsense_top_is_not_judged() -> None:
@@ -109,5 +114,5 @@ def test_a_camera_zoom_is_not_bad_tracking(zoom: float) -> None:
     later = series.timestamps_s > 6.0
     xy[later] = 480.0 + (xy[later] - 480.0) * zoom
     zoomed = replace(series, xy_px=xy)
-    error = segment_error(zoomed, classify_view(zoomed))
-    assert np.mean(error[series.timestamps_s > 9.0] > MAX_LENGTH_LOG) == 0.0
+    error = segment_error(zoomed, classify_view(zoomed, VIEW), TRACKING)
+    assert np.mean(error[series.timestamps_s > 9.0] > TRACKING.max_length_log) == 0.0

@@ -10,18 +10,20 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from formcheck.analysis.faults import assessability
+from formcheck.analysis.set_faults import assessability
 from formcheck.analysis.view import (
-    FRONT_MIN_RATIO,
-    SIDE_MAX_RATIO,
     View,
     ViewKind,
     best_seen_side,
     classify_view,
     working_leg,
 )
+from formcheck.config import ViewConfig
 from formcheck.landmarks.names import N_LANDMARKS, SWAP, Landmark, Side, joint
 from formcheck.landmarks.series import PoseSeries
+from formcheck.results import Variation
+
+VIEW = ViewConfig()
 
 T = 10
 TORSO_PX = 200.0
@@ -79,7 +81,7 @@ def build_series(
 
 
 def test_side_view_head_left_has_the_right_side_near() -> None:
-    view = classify_view(build_series(0.02, visibility={"left": 0.3, "right": 0.95}))
+    view = classify_view(build_series(0.02, visibility={"left": 0.3, "right": 0.95}), VIEW)
     assert (view.kind, view.head_direction, view.near_side) == ("side", "left", "right")
     assert view.metric_side == "right"  # the side MediaPipe sees best
     assert view.width_ratio == pytest.approx(0.02)
@@ -88,7 +90,9 @@ def test_side_view_head_left_has_the_right_side_near() -> None:
 
 
 def test_mirrored_side_view_has_the_left_side_near() -> None:
-    view = classify_view(build_series(0.02, mirror=True, visibility={"left": 0.3, "right": 0.95}))
+    view = classify_view(
+        build_series(0.02, mirror=True, visibility={"left": 0.3, "right": 0.95}), VIEW
+    )
     assert (view.kind, view.head_direction, view.near_side) == ("side", "right", "left")
     assert view.metric_side == "right"  # labels were swapped: the "right" leg is still best seen
     assert view.name == "side-facing-right"
@@ -98,17 +102,21 @@ def test_mirrored_side_view_has_the_left_side_near() -> None:
     ("ratio", "depth", "kind"),
     [
         (0.0, 0.0, "side"),  # pure side view
-        (SIDE_MAX_RATIO - 0.01, 0.0, "side"),  # just under the side limit
-        (SIDE_MAX_RATIO + 0.01, 0.0, "oblique"),  # just over it
+        (VIEW.side_max_ratio - 0.01, 0.0, "side"),  # just under the side limit
+        (VIEW.side_max_ratio + 0.01, 0.0, "oblique"),  # just over it
         (0.4, 0.0, "oblique"),  # a 45-degree camera
-        (FRONT_MIN_RATIO + 0.01, -0.5, "front"),  # wide, ankles nearer the camera: from the feet
+        (
+            VIEW.front_min_ratio + 0.01,
+            -0.5,
+            "front",
+        ),  # wide, ankles nearer the camera: from the feet
         (0.9, -0.5, "front"),  # clearly frontal, from the feet
         (0.9, 0.5, "head"),  # clearly frontal, shoulders nearer the camera: from the head
         (1.5, 0.5, "head"),  # torso foreshortened (ratio > 1), from the head
     ],
 )
 def test_view_kind_from_width_and_depth(ratio: float, depth: float, kind: str) -> None:
-    view = classify_view(build_series(ratio, depth_ankle_minus_shoulder=depth))
+    view = classify_view(build_series(ratio, depth_ankle_minus_shoulder=depth), VIEW)
     assert view.kind == kind
     assert view.width_ratio == pytest.approx(ratio)
 
@@ -121,7 +129,9 @@ def test_view_kind_from_width_and_depth(ratio: float, depth: float, kind: str) -
     ],
 )
 def test_front_and_head_views_have_no_near_side(depth: float, kind: str) -> None:
-    view = classify_view(build_series(0.9, depth_ankle_minus_shoulder=depth), working_leg="left")
+    view = classify_view(
+        build_series(0.9, depth_ankle_minus_shoulder=depth), VIEW, working_leg="left"
+    )
     assert view == View(kind, view.width_ratio, None, None, None)
     assert view.frontal and not view.sagittal
 
@@ -129,7 +139,7 @@ def test_front_and_head_views_have_no_near_side(depth: float, kind: str) -> None
 def test_front_view_without_world_depth_falls_back_to_front() -> None:
     series = build_series(0.9)
     series = series.with_arrays(world_xyz_m=np.full_like(series.world_xyz_m, np.nan))
-    assert classify_view(series).kind == "front"
+    assert classify_view(series, VIEW).kind == "front"
 
 
 @pytest.mark.parametrize(
@@ -140,14 +150,14 @@ def test_front_view_without_world_depth_falls_back_to_front() -> None:
     ],
 )
 def test_oblique_views_are_never_frontal(ratio: float) -> None:
-    view = classify_view(build_series(ratio))
+    view = classify_view(build_series(ratio), VIEW)
     assert view.kind == "oblique" and view.sagittal
     assert view.frontal is False
 
 
 def test_working_leg_given_overrides_the_best_seen_side() -> None:
     series = build_series(0.02, visibility={"left": 0.3, "right": 0.95})
-    assert classify_view(series, working_leg="left").metric_side == "left"
+    assert classify_view(series, VIEW, working_leg="left").metric_side == "left"
 
 
 @pytest.mark.parametrize(
@@ -172,14 +182,14 @@ def test_best_seen_side(visibility: dict[Side, float], best: str) -> None:
     ],
 )
 def test_working_leg_detects_a_raised_ankle(raised, mirror: bool, expected) -> None:
-    assert working_leg(build_series(raised_ankle=raised, mirror=mirror)) == expected
+    assert working_leg(build_series(raised_ankle=raised, mirror=mirror), VIEW) == expected
 
 
 def test_working_leg_ignores_a_small_height_difference() -> None:
     series = build_series()
     xy = series.xy_px.copy()
-    xy[:, Landmark.LEFT_ANKLE, 1] -= 0.3 * TORSO_PX  # under SINGLE_LEG_MIN_GAP (0.55 torso)
-    assert working_leg(series.with_arrays(xy_px=xy)) is None
+    xy[:, Landmark.LEFT_ANKLE, 1] -= 0.3 * TORSO_PX  # under single_leg_min_gap (0.55 torso)
+    assert working_leg(series.with_arrays(xy_px=xy), VIEW) is None
 
 
 def test_classify_view_uses_the_median_over_frames() -> None:
@@ -187,7 +197,7 @@ def test_classify_view_uses_the_median_over_frames() -> None:
     xy = series.xy_px.copy()
     xy[:3, Landmark.LEFT_HIP, 1] -= 300.0  # three glitched frames out of ten
     xy[5:7] = np.nan  # and two frames without a person
-    assert classify_view(series.with_arrays(xy_px=xy)).kind == "side"
+    assert classify_view(series.with_arrays(xy_px=xy), VIEW).kind == "side"
 
 
 @pytest.mark.parametrize(
@@ -199,7 +209,7 @@ def test_neck_is_judged_from_the_side_only(kind: ViewKind, judged: bool) -> None
     # generated benchmark): an oblique view says so instead of calling every head neutral.
     side = kind in ("side", "oblique")
     view = View(kind, 0.3, "left" if side else None, "right" if side else None, None)
-    why = assessability(view, single_leg=False, legs_seen=2)
+    why = assessability(view, Variation.HIP_THRUST, legs_seen=2)
     assert (why["neck_craning"] is None) == judged
     assert (why["incomplete_lockout"] is None) == side  # other sagittal faults keep obliques
     if kind == "oblique":

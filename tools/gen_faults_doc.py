@@ -38,7 +38,10 @@ def render() -> str:
         ("Reps", cfg.reps),
         ("Cleaning", cfg.cleaning),
         ("Shots (camera cuts)", cfg.shots),
+        ("View", cfg.view),
+        ("Tracking", cfg.tracking),
         ("Load", cfg.load),
+        ("Live", cfg.live),
     )
     for title, section in sections:
         out += [

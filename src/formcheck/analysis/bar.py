@@ -9,14 +9,14 @@ concentric mean and peak velocity, and the velocity lost over the set.
 
 The plate is looked for every 100 ms and held between searches
 (`formcheck.pose.mediapipe_backend.PLATE_EVERY_MS`); the frames whose circle has the set's
-plate size are the samples, joined linearly in time across gaps up to `MAX_GAP_S` and averaged
-over `SMOOTH_S` (two searches, so the held steps become slopes).
+plate size are the samples, joined linearly in time across gaps up to ``bar_max_gap_s`` and averaged
+over ``bar_smooth_s`` (two searches, so the held steps become slopes).
 
 Scale: a plate of known diameter (45 cm for standard plates; ``[load] plate_cm`` or
 ``--plate-cm``) gives metres per pixel = its radius in metres / its radius in pixels. It is
 trusted in a side view, with a steady radius (interquartile range under ``radius_spread_max``
 of the median), for a plate that is not too small for its stated size beside the lifter's shin
-(`MIN_PLATE_VS_SHIN`); otherwise speeds are given in torso lengths per second only, and the
+(``min_plate_vs_shin``); otherwise speeds are given in torso lengths per second only, and the
 report says why.
 """
 
@@ -25,26 +25,12 @@ from __future__ import annotations
 import numpy as np
 from scipy.ndimage import uniform_filter1d
 
-from formcheck.analysis.load import RADIUS_TOL
 from formcheck.analysis.metrics import FrameMetrics, nanmedian, point
 from formcheck.analysis.view import View
 from formcheck.config import LoadConfig
 from formcheck.landmarks.clean import frame_rate
 from formcheck.landmarks.series import PoseSeries
 from formcheck.results.measures import BarTrack, RepBar
-
-#: Samples further apart than this are not joined (the bar is unknown between).
-MAX_GAP_S = 0.5
-#: A shin (knee to ankle joint) is about this long in adults, in cm.
-SHIN_CM = 40.0
-#: A plate looks at least this share of its size beside the shin: it hangs on the bar's end,
-#: nearer the camera than the leg, so perspective only makes it look larger
-#: (wongfit__hip-thrust's 45 cm plate measures 1.44 shins; gymfitness's light plates 0.77).
-MIN_PLATE_VS_SHIN = 0.8
-#: The track must cover this share of the frames whose hip the plate hides.
-MIN_COVER = 0.8
-#: The joined track is averaged over this window.
-SMOOTH_S = 0.2
 
 
 def bar_track(
@@ -57,12 +43,12 @@ def bar_track(
     plate, t = series.plate_px, series.timestamps_s
     radius = nanmedian(plate[hidden, 2])
     with np.errstate(invalid="ignore"):
-        sample = np.abs(plate[:, 2] - radius) <= RADIUS_TOL * radius
+        sample = np.abs(plate[:, 2] - radius) <= cfg.plate_radius_tol * radius
     if sample.sum() < 4:
         return None
     fps = frame_rate(series)
-    xy = np.stack([_join(t, t[sample], plate[sample, k], fps) for k in (0, 1)], axis=-1)
-    if np.isfinite(xy[hidden, 1]).mean() < MIN_COVER:
+    xy = np.stack([_join(t, t[sample], plate[sample, k], fps, cfg) for k in (0, 1)], axis=-1)
+    if np.isfinite(xy[hidden, 1]).mean() < cfg.bar_min_cover:
         return None  # too few sightings of the plate to follow the bar
     floor = nanmedian(point(series.xy_px, "ankle", view.metric_side)[:, 1])
     q1, q3 = np.percentile(plate[sample, 2], [25, 75])
@@ -77,7 +63,7 @@ def bar_track(
     looks = 2 * radius / shin  # the plate's diameter in shin lengths
     if view.kind != "side":
         m_per_px, note = None, f"not trusted: a {view.kind} view shows the plate at an angle"
-    elif not looks >= MIN_PLATE_VS_SHIN * cfg.plate_cm / SHIN_CM:
+    elif not looks >= cfg.min_plate_vs_shin * cfg.plate_cm / cfg.shin_cm:
         m_per_px = None
         note = (
             f"not trusted: the plate measures {looks:.2f} shin lengths across, too small for "
@@ -99,14 +85,14 @@ def bar_track(
     )
 
 
-def _join(t: np.ndarray, ts: np.ndarray, vs: np.ndarray, fps: float) -> np.ndarray:
-    """Samples (ts, vs) joined linearly at the times ``t``, NaN across gaps over MAX_GAP_S or
-    outside them, then averaged over SMOOTH_S."""
+def _join(t: np.ndarray, ts: np.ndarray, vs: np.ndarray, fps: float, cfg: LoadConfig) -> np.ndarray:
+    """Samples (ts, vs) joined linearly at the times ``t``, NaN across gaps over
+    ``bar_max_gap_s`` or outside them, then averaged over ``bar_smooth_s``."""
     out = np.interp(t, ts, vs)
     k = np.clip(np.searchsorted(ts, t), 1, len(ts) - 1)
-    gap = (ts[k] - ts[k - 1]) > MAX_GAP_S
+    gap = (ts[k] - ts[k - 1]) > cfg.bar_max_gap_s
     out[gap | (t < ts[0]) | (t > ts[-1])] = np.nan
-    size = max(int(round(SMOOTH_S * fps)), 1)
+    size = max(int(round(cfg.bar_smooth_s * fps)), 1)
     smooth = uniform_filter1d(np.nan_to_num(out), size, mode="nearest")
     weight = uniform_filter1d(np.isfinite(out).astype(float), size, mode="nearest")
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -18,11 +18,19 @@ from formcheck.analysis.rules import RULES
 from formcheck.analysis.view import View
 from formcheck.config import FaultConfig
 from formcheck.landmarks.names import Side, joint
-from formcheck.results import Finding, NotJudged, Phases, Severity, Unjudged
+from formcheck.results import Finding, Phases, Severity
 
 log = logging.getLogger(__name__)
 
-_VIEW_FACTOR = {"side": 1.0, "oblique": 0.85, "front": 0.9, "head": 0.8}
+
+def view_factor(view: View, cfg: FaultConfig) -> float:
+    """How much a finding's confidence keeps from this view (a side view: all of it)."""
+    return {
+        "side": 1.0,
+        "oblique": cfg.confidence_oblique,
+        "front": cfg.confidence_front,
+        "head": cfg.confidence_head,
+    }[view.kind]
 
 
 @dataclass(frozen=True)
@@ -279,33 +287,14 @@ CHECKS: dict[str, Check] = {
 }
 
 
-def assessability(view: View, single_leg: bool, legs_seen: int) -> dict[str, NotJudged | None]:
-    """Fault code -> None if this clip can show it, else why it cannot."""
-    reasons: dict[str, NotJudged | None] = {}
-    for code, rule in RULES.items():
-        why = None
-        if rule.plane == "sagittal" and not view.sagittal:
-            why = _view("needs a side or oblique view")
-        elif rule.side_only and view.kind == "oblique":
-            why = _view("the head is foreshortened: needs a side view")
-        elif rule.plane == "frontal" and not view.frontal:
-            why = _view("needs a view from the feet or the head")
-        elif rule.plane == "single_leg" and not (single_leg and legs_seen == 2):
-            why = NotJudged(Unjudged.SET, "needs a single-leg set with both legs")
-        reasons[code] = why
-    return reasons
-
-
-def _view(needs: str) -> NotJudged:
-    return NotJudged(Unjudged.VIEW, f"not assessable from this view ({needs})")
-
-
-def confidence(c: RepContext, code: str, joints: tuple[str, ...], side: Side | None) -> float:
+def confidence(
+    c: RepContext, code: str, joints: tuple[str, ...], side: Side | None, cfg: FaultConfig
+) -> float:
     sides: tuple[Side, ...] = (side,) if side else ("left", "right")
     idx = [joint(j, s) for j in joints for s in sides]
     window = c.visibility[c.rise.start : c.top.stop][:, idx]
     vis = float(np.mean(window)) if window.size else 0.0
-    return round(vis * RULES[code].certainty * _VIEW_FACTOR[c.view.kind], 2)
+    return round(vis * RULES[code].certainty * view_factor(c.view, cfg), 2)
 
 
 def to_finding(code: str, meas: Measurement, conf: float) -> Finding:
@@ -331,74 +320,9 @@ def assess_rep(c: RepContext, cfg: FaultConfig, codes: list[str]) -> list[Findin
         meas = check(c, cfg) if check else None
         if meas is None:
             continue
-        conf = confidence(c, code, meas.joints, c.view.metric_side)
+        conf = confidence(c, code, meas.joints, c.view.metric_side, cfg)
         if conf < cfg.min_confidence:
             log.info("rep fault %s dropped: confidence %.2f", code, conf)
             continue
         found.append(to_finding(code, meas, conf))
     return sorted(found, key=lambda x: -x.severity.rank)
-
-
-#: Faults of the top position: a rep with one is not a reference for the set's range.
-_TOP_FAULTS = ("incomplete_lockout", "lumbar_hyperextension")
-
-
-def reference_rise(rises: list[float], faults: list[list[Finding]]) -> float:
-    """The set's best range: the largest rise among reps with a good top position."""
-    good = [
-        r for r, fs in zip(rises, faults, strict=True) if not any(f.code in _TOP_FAULTS for f in fs)
-    ]
-    return max(good or rises, default=0.0)
-
-
-def range_drift_findings(
-    rises: list[float], reference: float, cfg: FaultConfig, view: View
-) -> dict[int, Finding]:
-    """Rep index (from 1) -> range_drift finding, for reps well short of the best range."""
-    if len(rises) < 2 or not reference > 0:
-        return {}
-    out = {}
-    for k, rise in enumerate(rises):
-        share = rise / reference
-        if share < cfg.range_drift_share:
-            meas = Measurement(
-                share,
-                cfg.range_drift_share,
-                "ratio",
-                (cfg.range_drift_share - share) / cfg.range_drift_step,
-                f"range {share:.0%} of the set's best rep (limit {cfg.range_drift_share:.0%})",
-                ("hip",),
-            )
-            out[k + 1] = to_finding(
-                "range_drift",
-                meas,
-                round(RULES["range_drift"].certainty * _VIEW_FACTOR[view.kind], 2),
-            )
-    return out
-
-
-def asymmetry_findings(
-    peaks: list[float | None], legs: list[Side | None], cfg: FaultConfig, view: View
-) -> dict[int, Finding]:
-    """Rep index -> asymmetry finding on the weaker leg's reps (single-leg sets, both legs)."""
-    by_leg: dict[Side, list[float]] = {"left": [], "right": []}
-    for peak, leg in zip(peaks, legs, strict=True):
-        if leg and peak is not None:
-            by_leg[leg].append(peak)
-    if not (by_leg["left"] and by_leg["right"]) or not view.sagittal:
-        return {}
-    mean = {leg: float(np.median(v)) for leg, v in by_leg.items()}
-    diff = abs(mean["left"] - mean["right"])
-    if diff <= cfg.asymmetry_max_deg:
-        return {}
-    weak: Side = "left" if mean["left"] < mean["right"] else "right"
-    meas = Measurement(
-        diff,
-        cfg.asymmetry_max_deg,
-        "deg",
-        (diff - cfg.asymmetry_max_deg) / cfg.asymmetry_step_deg,
-        f"{weak} leg reaches {diff:.0f} deg less hip extension than the other",
-        ("hip", "knee"),
-    )
-    conf = round(RULES["asymmetry"].certainty * _VIEW_FACTOR[view.kind], 2)
-    return {k + 1: to_finding("asymmetry", meas, conf) for k, leg in enumerate(legs) if leg == weak}

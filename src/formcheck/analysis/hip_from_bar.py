@@ -23,10 +23,10 @@ find_far_plate`) the other end. The middle's image is their centres weighted by 
 plate's depth is inverse to its radius in the picture (same plates):
 ``middle = (near / r_near + far / r_far) / (1 / r_near + 1 / r_far)``. Where the far plate is
 not seen, its offset from the near one (in near radii) is carried over from the nearest frame
-within FAR_HOLD_S that saw it. A side view that never shows it looks along the bar: the
+within ``far_hold_s`` that saw it. A side view that never shows it looks along the bar: the
 middle is then seen closer to the picture's centre than the near plate by the ratio of their
 depths, a plate's depth being ``f * radius / radius_px`` with the focal length taken as
-FOCAL_LONG_SIDE of the picture's longer side (phones 0.7-1.0; a third off moves the
+``focal_long_side`` of the picture's longer side (phones 0.7-1.0; a third off moves the
 correction by ~5%). A far plate offset by less than `FAR_MIN_OFFSET` near radii is not told
 from the near one, so there the middle may be off by up to half that, towards or away from the
 floor: the interval of hip angles is widened by it. Any other view without a far plate gets
@@ -46,16 +46,6 @@ from formcheck.config import LoadConfig
 from formcheck.landmarks.names import Side, joint
 from formcheck.landmarks.series import PoseSeries
 from formcheck.pose.plate import FAR_MIN_OFFSET
-
-#: The plate's centre is this far (m) from the body's middle along the bar.
-PLATE_OFFSET_M = 0.47
-#: Focal length assumed for the bar's parallax, as a share of the picture's longer side.
-FOCAL_LONG_SIDE = 0.85
-#: The far plate's offset from the near one is carried this long (s) where it is not seen.
-FAR_HOLD_S = 1.0
-#: The hip inferred from the bar counts as this much seen (the visibility behind a finding's
-#: confidence, `formcheck.analysis.faults.confidence`): what it shows is an interval.
-INFERRED_VISIBILITY = 0.7
 
 
 @dataclass(frozen=True)
@@ -83,10 +73,10 @@ def hip_from_bar(
     xy = series.xy_px
     s, k = point(xy, "shoulder", side), point(xy, "knee", side)
     radius = series.plate_px[:, 2].astype(float)
-    bar, slack = _bar_middle(series, view.kind == "side", cfg.plate_cm / 200.0)
+    bar, slack = _bar_middle(series, view.kind == "side", cfg)
     span = np.linalg.norm(k - s, axis=-1)
     # a shoulder or knee deep inside the near plate's disc is the model's guess too
-    covered = deep_in_plate(s, series.plate_px) | deep_in_plate(k, series.plate_px)
+    covered = deep_in_plate(s, series.plate_px, cfg) | deep_in_plate(k, series.plate_px, cfg)
     use = hidden & np.isfinite(bar).all(-1) & np.isfinite(span) & (span > 0) & (radius > 0)
     use &= ~covered
     if not use.any():
@@ -111,7 +101,7 @@ def hip_from_bar(
 
 
 def _bar_middle(
-    series: PoseSeries, side_view: bool, radius_m: float
+    series: PoseSeries, side_view: bool, cfg: LoadConfig
 ) -> tuple[np.ndarray, np.ndarray]:
     """(T, 2) the image of the bar's middle (NaN where unknown), and (T,) how far off it may
     be, in pixels, for want of a far plate."""
@@ -122,7 +112,7 @@ def _bar_middle(
         if not side_view:
             return np.full_like(near, np.nan), np.zeros(len(r))
         slack = 0.5 * FAR_MIN_OFFSET * r
-        return _along_the_axis(near, r, series.image_size, radius_m), slack
+        return _along_the_axis(near, r, series.image_size, cfg), slack
     t = series.timestamps_s
     offset = (far - near) / r[:, None]  # in near radii
     ratio = r / rf  # far plate's depth / near one's
@@ -130,7 +120,7 @@ def _bar_middle(
     nearest = idx[np.clip(np.searchsorted(t[idx], t), 1, len(idx)) - 1]
     after = idx[np.clip(np.searchsorted(t[idx], t), 0, len(idx) - 1)]
     nearest = np.where(np.abs(t[after] - t) < np.abs(t[nearest] - t), after, nearest)
-    held = np.abs(t[nearest] - t) <= FAR_HOLD_S
+    held = np.abs(t[nearest] - t) <= cfg.far_hold_s
     far_at = near + offset[nearest] * r[:, None]
     w_far = ratio[nearest] / (1.0 + ratio[nearest])  # = (1 / rf) / (1 / r + 1 / rf)
     middle = near + w_far[:, None] * (far_at - near)
@@ -139,21 +129,21 @@ def _bar_middle(
 
 
 def _along_the_axis(
-    near: np.ndarray, radius_px: np.ndarray, size: tuple[int, int], radius_m: float
+    near: np.ndarray, radius_px: np.ndarray, size: tuple[int, int], cfg: LoadConfig
 ) -> np.ndarray:
     """The near plate's centre moved to where the bar crosses the body's middle, for a side
     view looking along the bar."""
     centre = np.array([size[0] / 2.0, size[1] / 2.0])
-    depth = FOCAL_LONG_SIDE * max(size) * radius_m / radius_px
-    out: np.ndarray = centre + (near - centre) * (depth / (depth + PLATE_OFFSET_M))[:, None]
+    depth = cfg.focal_long_side * max(size) * (cfg.plate_cm / 200.0) / radius_px
+    out: np.ndarray = centre + (near - centre) * (depth / (depth + cfg.plate_offset_m))[:, None]
     return out
 
 
-def with_hip(series: PoseSeries, side: Side, est: HipFromBar) -> PoseSeries:
+def with_hip(series: PoseSeries, side: Side, est: HipFromBar, cfg: LoadConfig) -> PoseSeries:
     """The series with the estimated hip in place of the model's guess where estimated."""
     i = joint("hip", side)
     xy, vis = series.xy_px.copy(), series.visibility.copy()
     at = est.estimated
     xy[at, i] = est.hip_px[at]
-    vis[at, i] = INFERRED_VISIBILITY
+    vis[at, i] = cfg.inferred_visibility
     return series.with_arrays(xy_px=xy, visibility=vis)

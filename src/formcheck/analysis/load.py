@@ -1,12 +1,13 @@
-"""The load over the hip: the frames where a weight plate hides the hip landmark.
+"""The load over the hip: the frames where a weight plate hides the hip landmark (thresholds:
+`formcheck.config.LoadConfig`).
 
 A plate (`formcheck.pose.plate`) hides the hip when its disc covers the hip landmark. Only
-circles of the set's plate size count (within `RADIUS_TOL` of the median radius of all
+circles of the set's plate size count (within ``plate_radius_tol`` of the median radius of all
 covering circles: a plate does not change size). A frame is hidden when most frames within
-`STEADY_S` of it show that plate over the hip: a frame with a circle of another size (the
+``plate_steady_s`` of it show that plate over the hip: a frame with a circle of another size (the
 plate's lettering, an inner plate) is left to its neighbours; one without any circle shows the
 hip uncovered. A load rests on the hips for the whole set, so a clip has one only when the
-plate is seen covering the hip in `LOADED_SHARE` of the frames with a person (on ../shared:
+plate is seen covering the hip in ``loaded_share`` of the frames with a person (on ../shared:
 wongfit__hip-thrust and gymfitness__hip-thrust, whose light plate covers the hip at the bottom
 but not at the top; no other clip). The reps whose top is hidden get the faults that need the
 hip's position (`HIDDEN_HIP_POSITION`), and its motion too when no bar track stands in for it
@@ -31,15 +32,6 @@ from formcheck.results import NotJudged, Unjudged
 
 log = logging.getLogger(__name__)
 
-#: A covering circle within this share of the median covering radius is the set's plate.
-RADIUS_TOL = 0.25
-#: A plate is there when a same-size plate covers the hip in most frames of this window.
-STEADY_S = 1.0
-#: A clip has a load over the hip when a plate of its size is seen covering the hip in this
-#: share of the frames with a person.
-LOADED_SHARE = 0.6
-#: The top of a rep is hidden when the plate covers the hip in this share of its frames.
-HIDDEN_TOP_SHARE = 0.5
 #: Faults judged on the hip's position or its motion: not judged when the load hides it.
 #: MediaPipe's hidden hip is a guess in both: on wongfit__hip-thrust it dips 0.1 torso in
 #: the middle of a 1.1 s hold, which read as a 0.2 s hold and a 0.2 s descent.
@@ -60,25 +52,25 @@ HIDDEN_HIP_REASON = NotJudged(
 )
 
 
-def hip_hidden(series: PoseSeries, side: Side | None) -> np.ndarray:
+def hip_hidden(series: PoseSeries, side: Side | None, cfg: LoadConfig) -> np.ndarray:
     """(T,) bool: a plate of the set's size covers the hip landmark in that frame."""
     hip = point(series.xy_px, "hip", side)
     plate = series.plate_px
     with np.errstate(invalid="ignore"):
         covers = np.linalg.norm(hip - plate[:, :2], axis=-1) < plate[:, 2]
         radius = nanmedian(plate[covers, 2]) if covers.any() else np.nan
-        same = np.abs(plate[:, 2] - radius) <= RADIUS_TOL * radius
+        same = np.abs(plate[:, 2] - radius) <= cfg.plate_radius_tol * radius
     # the set's plate over the hip (1); elsewhere, or no circle at all (0); a circle of
     # another size (lettering, an inner plate): unknown, decided by its neighbours
     other = np.isfinite(plate[:, 2]) & ~same
     seen = np.where(other, np.nan, (covers & same).astype(float))
-    size = max(int(round(STEADY_S * frame_rate(series))), 1)
+    size = max(int(round(cfg.plate_steady_s * frame_rate(series))), 1)
     votes = uniform_filter1d(np.nan_to_num(seen), size, mode="nearest")
     known = uniform_filter1d(np.isfinite(seen).astype(float), size, mode="nearest")
     with np.errstate(invalid="ignore", divide="ignore"):
         hidden = np.asarray((known > 0) & (votes / known > 0.5))
     person = series.detected
-    if not person.any() or np.mean(seen[person] == 1.0) < LOADED_SHARE:
+    if not person.any() or np.mean(seen[person] == 1.0) < cfg.loaded_share:
         return np.zeros(len(series), dtype=bool)  # no load: it would be there all along
     return hidden
 
@@ -97,35 +89,32 @@ LOST_LEG_REASON = NotJudged(
 )
 
 
-#: A knee or shoulder nearer the plate's centre than this share of its radius is deep inside
-#: the disc, where the joint cannot be: a 45 cm plate's radius is about half a thigh, and
-#: even a plate near the camera, enlarged by perspective, reaches a real knee only at its
-#: rim (wongfit__hip-thrust: the knee at 0.9-1.0 radii; rendered sets: 1.2 or more).
-DEEP_INSIDE = 0.8
-
-
-def deep_in_plate(xy: np.ndarray, plate_px: np.ndarray) -> np.ndarray:
-    """(T,) bool: the points ``xy`` (T, 2) lie deep inside the plate's disc (`DEEP_INSIDE`)."""
+def deep_in_plate(xy: np.ndarray, plate_px: np.ndarray, cfg: LoadConfig) -> np.ndarray:
+    """(T,) bool: the points ``xy`` (T, 2) lie deep inside the plate's disc (``deep_inside``
+    radii from its centre: a 45 cm plate's radius is about half a thigh, so a real knee
+    reaches only its rim)."""
     with np.errstate(invalid="ignore"):
         d = np.linalg.norm(xy - plate_px[:, :2], axis=-1)
-        return np.asarray(d < DEEP_INSIDE * plate_px[:, 2])
+        return np.asarray(d < cfg.deep_inside * plate_px[:, 2])
 
 
-def knee_in_plate(series: PoseSeries, hidden: np.ndarray, side: Side | None) -> np.ndarray:
+def knee_in_plate(
+    series: PoseSeries, hidden: np.ndarray, side: Side | None, cfg: LoadConfig
+) -> np.ndarray:
     """(T,) bool: where the load hides the hip, the model puts the knee deep inside the plate:
     it has lost the legs (on rendered barbell sets, knees at 0.3-0.8 radii, 40-100 px from
     the true ones, and the feet drawn halfway up the shins, at the tops)."""
     knee = point(series.xy_px, "knee", side)
-    return np.asarray(hidden & deep_in_plate(knee, series.plate_px))
+    return np.asarray(hidden & deep_in_plate(knee, series.plate_px, cfg))
 
 
-def top_hidden(hidden: np.ndarray, top: slice) -> bool:
+def top_hidden(hidden: np.ndarray, top: slice, cfg: LoadConfig) -> bool:
     """Whether the load hides the hip over most of a rep's top frames."""
     frames = hidden[top]
-    return bool(frames.size and frames.mean() >= HIDDEN_TOP_SHARE)
+    return bool(frames.size and frames.mean() >= cfg.hidden_top_share)
 
 
-def _kept_thigh(series: PoseSeries, hidden: np.ndarray, side: Side) -> float:
+def _kept_thigh(series: PoseSeries, hidden: np.ndarray, side: Side, cfg: LoadConfig) -> float:
     """How well a leg keeps its shape where the load hides the hip: the lower quartile of its
     thigh's length against its shin's over those frames (the tops, where the plate is
     highest, are where a leg is lost), a knee deep inside the plate counting as a thigh of
@@ -135,7 +124,7 @@ def _kept_thigh(series: PoseSeries, hidden: np.ndarray, side: Side) -> float:
     thigh = np.linalg.norm(point(xy, "hip", side) - knee, axis=-1)
     shin = np.linalg.norm(point(xy, "ankle", side) - knee, axis=-1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        ratio = np.where(deep_in_plate(knee, series.plate_px), 0.0, thigh / shin)[hidden]
+        ratio = np.where(deep_in_plate(knee, series.plate_px, cfg), 0.0, thigh / shin)[hidden]
     ratio = ratio[np.isfinite(ratio)]
     return float(np.percentile(ratio, 25)) if ratio.size else float("nan")
 
@@ -152,7 +141,8 @@ def unlost_side(series: PoseSeries, view: View, hidden: np.ndarray, cfg: LoadCon
     if side is None or not hidden.any() or not view.sagittal:
         return view
     other: Side = "left" if side == "right" else "right"
-    kept, kept_other = _kept_thigh(series, hidden, side), _kept_thigh(series, hidden, other)
+    kept = _kept_thigh(series, hidden, side, cfg)
+    kept_other = _kept_thigh(series, hidden, other, cfg)
     if kept_other > kept + cfg.leg_switch_margin:
         log.info("legs measured on the %s side: the %s leg is lost under the plate", other, side)
         return replace(view, metric_side=other)

@@ -6,7 +6,7 @@ risen ``min_rise`` above the lowest point since the last top, and a top once
 they have fallen ``min_rise`` below the highest point since that bottom. Jitter
 smaller than ``min_rise`` can never start or end a rep. A rep rises from a
 bottom seen in the clip: the hips came down into it, or stayed within
-BOTTOM_BAND x ``min_rise`` of it for ``bottom_seen_s``. A clip that opens on a
+``bottom_band`` x ``min_rise`` of it for ``bottom_seen_s``. A clip that opens on a
 rise has not seen its bottom: that rise counts only if the hips still rise
 ``unseen_bottom_rise`` from the first frame (most of a rep), so neither a top
 already there when the clip starts nor the end of a rise (a live recording that
@@ -30,11 +30,6 @@ import numpy as np
 from formcheck.config import RepConfig
 from formcheck.results import Phases, Tempo
 
-#: A descent is seen once the hips have dropped this share of the rep's rise.
-DESCENT_SEEN = 0.25
-#: Hips within this share of ``min_rise`` of their low are still at the bottom.
-BOTTOM_BAND = 0.25
-
 
 class RepState(Enum):
     SEEK_BOTTOM = "seek_bottom"
@@ -57,6 +52,7 @@ class RepCounter:
         self.bottom_seen_s = cfg.bottom_seen_s
         self.unseen_bottom_rise = max(cfg.unseen_bottom_rise, cfg.min_rise)
         self.still_share = cfg.still_share
+        self.bottom_band = cfg.bottom_band
         self.reset()
 
     def reset(self) -> None:
@@ -85,7 +81,7 @@ class RepCounter:
                 self._lo_seen = self._lo_seen or came_down
                 self._near = True
             elif not self._lo_seen and self._near:  # still at the first low long enough?
-                self._near = h < self._lo + BOTTOM_BAND * self.min_rise
+                self._near = h < self._lo + self.bottom_band * self.min_rise
                 self._lo_seen = self._near and t_s - self._lo_t >= self.bottom_seen_s
             rise = self.min_rise if self._lo_seen else self.unseen_bottom_rise
             if h >= self._lo + rise:
@@ -133,7 +129,7 @@ def _walk(v: np.ndarray, i: int, stop: int, thr: float) -> int:
 
 
 def phase_times(
-    t: np.ndarray, h: np.ndarray, events: list[RepEvent], still_share: float
+    t: np.ndarray, h: np.ndarray, events: list[RepEvent], cfg: RepConfig
 ) -> list[Phases]:
     """Phase boundaries and durations of each counted rep.
 
@@ -149,19 +145,19 @@ def phase_times(
         seg = h[p : nxt + 1]
         low_i = p + int(np.nanargmin(seg)) if np.isfinite(seg).any() else nxt
         up_peak = b + int(np.nanargmax(v[b : p + 1])) if np.isfinite(v[b : p + 1]).any() else p
-        thr_up = still_share * v[up_peak]
+        thr_up = cfg.still_share * v[up_peak]
         c0 = _walk(v, up_peak, b, thr_up)
         c1 = _walk(v, up_peak, p, thr_up)
         drop = h[p] - h[low_i] if low_i > p else 0.0
-        reached_bottom = drop >= 0.5 * (h[p] - h[b])
+        reached_bottom = drop >= cfg.bottom_reached * (h[p] - h[b])
         ecc: float | None = None
         hold: float | None = None
         e0, e1 = p, len(h) - 1
         # the hold ends where a descent starts; a clip ending at the top (a dip of noise
-        # after it, under DESCENT_SEEN of the rise) leaves the hold's length unknown
-        if drop >= DESCENT_SEEN * (h[p] - h[b]) and np.isfinite(v[p : low_i + 1]).any():
+        # after it, under descent_seen of the rise) leaves the hold's length unknown
+        if drop >= cfg.descent_seen * (h[p] - h[b]) and np.isfinite(v[p : low_i + 1]).any():
             dn_peak = p + int(np.nanargmin(v[p : low_i + 1]))
-            thr_dn = still_share * -v[dn_peak]
+            thr_dn = cfg.still_share * -v[dn_peak]
             e0 = _walk(v, dn_peak, p, thr_dn)
             e1 = _walk(v, dn_peak, low_i, thr_dn)
             hold = float(t[e0] - t[c1])

@@ -2,7 +2,7 @@
 
 A frame starts a new shot when its picture change (`formcheck.video.cuts`) is at least
 ``min_change``, at least ``min_ratio`` times the median change of the frames within
-``NEIGHBOURS_S`` around it, and at least ADJACENT_RATIO times either next frame's: one
+``neighbours_s`` around it, and at least ``adjacent_ratio`` times either next frame's: one
 frame that jumps, not a stretch of handheld motion or a fast body. Shots shorter than
 ``min_shot_s`` stay with the shot before them. Each shot is then analysed on its own
 (`formcheck.pipeline.analyze_series`): its own feet and torso reference, view, reps, tempo
@@ -16,13 +16,13 @@ from dataclasses import replace
 
 import numpy as np
 
-from formcheck.config import ShotConfig
-from formcheck.results import NotJudged, Rep, Unjudged
-
-#: Frames within this many seconds of a change are its neighbourhood.
-NEIGHBOURS_S = 0.5
-#: A cut is one frame: it changes at least this many times more than the frame before or after.
-ADJACENT_RATIO = 2.0
+from formcheck.analysis.metrics import compute_metrics
+from formcheck.analysis.summary import summarize
+from formcheck.config import Config, ShotConfig
+from formcheck.errors import NoPersonError
+from formcheck.landmarks.clean import Smoother, clean_series
+from formcheck.landmarks.series import PoseSeries
+from formcheck.results import FrameMetrics, NotJudged, Rep, SetReport, Unjudged
 
 
 def find_cuts(t_s: np.ndarray, change: np.ndarray, cfg: ShotConfig) -> list[int]:
@@ -31,13 +31,13 @@ def find_cuts(t_s: np.ndarray, change: np.ndarray, cfg: ShotConfig) -> list[int]
     if n < 3 or not np.isfinite(change).any():
         return []
     fps = (n - 1) / max(float(t_s[-1] - t_s[0]), 1e-6)
-    k = max(2, round(NEIGHBOURS_S * fps))
+    k = max(2, round(cfg.neighbours_s * fps))
     cuts: list[int] = []
     for i in np.flatnonzero(np.nan_to_num(change) >= cfg.min_change):
         around = np.r_[change[max(0, i - k) : max(0, i - 1)], change[i + 2 : i + k + 1]]
         usual = float(np.nanmedian(around)) if np.isfinite(around).any() else 0.0
         adjacent = np.nan_to_num(change[[j for j in (i - 1, i + 1) if 0 <= j < n]]).max(initial=0)
-        jumps = change[i] >= max(cfg.min_ratio * max(usual, 1e-4), ADJACENT_RATIO * adjacent)
+        jumps = change[i] >= max(cfg.min_ratio * max(usual, 1e-4), cfg.adjacent_ratio * adjacent)
         since = t_s[i] - (t_s[cuts[-1]] if cuts else t_s[0])
         if jumps and since >= cfg.min_shot_s:
             cuts.append(int(i))
@@ -86,3 +86,70 @@ def join_reps(
                 )
             )
     return reps
+
+
+def join_shots(
+    raw: PoseSeries,
+    shots: list[tuple[slice, SetReport | None]],
+    cfg: Config,
+    clip: str,
+    warnings: list[str],
+    smoother: Smoother | None,
+) -> SetReport:
+    """The shots' reports as one set report: its reps in order, its view and variation
+    those of the shot with the most reps, its series and metrics over the whole clip."""
+    done = [r for _, r in shots if r is not None]
+    if not done:
+        raise NoPersonError(f"{clip}: no person found in any shot between its camera cuts")
+    main = max(done, key=lambda r: (r.rep_count, r.duration_s))
+    codes = {c for r in done if r.reps for c, ok in r.assessable.items() if ok}
+    codes = codes or {c for c, ok in main.assessable.items() if ok}
+    reps = join_reps([(sl.start, list(r.reps), r.not_assessable) for sl, r in shots if r], codes)
+    serieses, metrics = [], []
+    for sl, r in shots:
+        if r is None:  # the shot's own frames, cleaned and measured, for the plots and video
+            part = clean_series(raw.take(sl), cfg.cleaning, smoother)
+            serieses.append(part)
+            metrics.append(compute_metrics(part, main.view.metric_side))
+        else:
+            serieses.append(r.series)
+            metrics.append(r.metrics)
+    n = len(raw)
+    at = next(sl for sl, r in shots if r is main)
+    bar = main.bar and replace(
+        main.bar,
+        x_px=_padded(main.bar.x_px, at, n),
+        y_px=_padded(main.bar.y_px, at, n),
+        height=_padded(main.bar.height, at, n),
+    )
+    views = [r.view.kind if r else "no lifter" for _, r in shots]
+    cuts = [sl.start for sl, _ in shots[1:]]
+    counted = [r for r in done if r.reps] or [main]  # a shot without reps says nothing more
+    notes = [shot_warning(raw.timestamps_s, cuts, views), *(w for r in counted for w in r.warnings)]
+    return replace(
+        main,
+        status="ok" if any(r.status == "ok" for r in done) else main.status,
+        assessable={c: c in codes for c in main.assessable},
+        not_assessable={c: why for c, why in main.not_assessable.items() if c not in codes},
+        summary=summarize(reps, main.summary.variation, cfg.faults),
+        reps=tuple(reps),
+        warnings=tuple(dict.fromkeys([*warnings, *notes])),
+        duration_s=float(raw.timestamps_s[-1] - raw.timestamps_s[0]),
+        frames=n,
+        series=PoseSeries.concat(serieses, raw.image_size, raw.fps, raw.meta),
+        metrics=FrameMetrics(
+            **{
+                k: np.concatenate([m.as_dict()[k] for m in metrics]) for k in main.metrics.as_dict()
+            },
+            torso_px=main.metrics.torso_px,
+        ),
+        bar=bar,
+        cuts_s=tuple(float(raw.timestamps_s[c]) for c in cuts),
+    )
+
+
+def _padded(x: np.ndarray, at: slice, n: int) -> np.ndarray:
+    """``x`` (one shot's frames) placed at ``at`` in NaN over the clip's ``n`` frames."""
+    out = np.full(n, np.nan)
+    out[at] = x
+    return out

@@ -17,12 +17,16 @@ from formcheck.analysis.reps import RepEvent
 from formcheck.analysis.rules import Source
 from formcheck.config import FaultConfig, RepConfig
 from formcheck.landmarks.names import Side
-from formcheck.results import Finding, Phases, Rep, RepRangeBand, SetSummary, Severity, Tempo
-
-#: Seconds either side of a rep's peak that stand for its top when the peak itself is unseen.
-TOP_WINDOW_S = 0.5
-#: Shoulders raised this far above the hips at the bottom: a bench (hip thrust), not the floor.
-BENCH_MIN_INCLINE_DEG = 20.0
+from formcheck.results import (
+    Finding,
+    Phases,
+    Rep,
+    RepRangeBand,
+    SetSummary,
+    Severity,
+    Tempo,
+    Variation,
+)
 
 _BANDS_SOURCE = Source(
     "001",
@@ -47,7 +51,7 @@ def not_hip_thrust(ev: RepEvent, m: FrameMetrics, cfg: RepConfig) -> str | None:
     b_lo, b_hi = max(ev.bottom_i - 2, 0), ev.bottom_i + 3
     incline = nanmedian(m.trunk_incline_deg[lo:hi])
     if not np.isfinite(incline):  # trunk unseen at the peak: the top hold around it
-        near = np.abs(m.t_s - m.t_s[ev.top_i]) <= TOP_WINDOW_S
+        near = np.abs(m.t_s - m.t_s[ev.top_i]) <= cfg.unseen_top_s
         incline = nanmedian(m.trunk_incline_deg[near])
     # unseen all through the top is no evidence either way: only a trunk seen upright rejects
     if abs(incline) > cfg.max_trunk_tilt_deg:
@@ -69,13 +73,19 @@ def not_hip_thrust(ev: RepEvent, m: FrameMetrics, cfg: RepConfig) -> str | None:
     return None
 
 
-def variation(m: FrameMetrics, events: list[RepEvent], legs: list[Side | None]) -> str:
+def variation(
+    m: FrameMetrics, phases: list[Phases], legs: list[Side | None], cfg: RepConfig
+) -> Variation:
+    """A hip thrust when the shoulders are raised at the bottoms (a bench), else a glute
+    bridge; single-leg when most reps have one foot up."""
     bottoms = np.array(
-        [nanmedian(m.trunk_incline_deg[max(e.bottom_i - 2, 0) : e.bottom_i + 3]) for e in events]
+        [nanmedian(m.trunk_incline_deg[max(p.bottom_i - 2, 0) : p.bottom_i + 3]) for p in phases]
     )
-    base = "hip_thrust" if nanmedian(bottoms) >= BENCH_MIN_INCLINE_DEG else "glute_bridge"
+    bench = nanmedian(bottoms) >= cfg.bench_min_incline_deg
     single = sum(leg is not None for leg in legs) > len(legs) / 2 if legs else False
-    return f"single_leg_{base}" if single else base
+    if single:
+        return Variation.SINGLE_LEG_HIP_THRUST if bench else Variation.SINGLE_LEG_GLUTE_BRIDGE
+    return Variation.HIP_THRUST if bench else Variation.GLUTE_BRIDGE
 
 
 def penalty(f: Finding, cfg: FaultConfig) -> float:
@@ -114,7 +124,7 @@ def _mean_or_none(values: list[float | None]) -> float | None:
     return float(np.mean(seen)) if seen else None
 
 
-def summarize(reps: list[Rep], var: str, cfg: FaultConfig) -> SetSummary:
+def summarize(reps: list[Rep], var: Variation, cfg: FaultConfig) -> SetSummary:
     legs = {r.working_leg for r in reps if r.working_leg}
     tempo = None
     if reps:
@@ -152,11 +162,9 @@ def summarize(reps: list[Rep], var: str, cfg: FaultConfig) -> SetSummary:
     )
 
 
-#: Seconds before the rise used as the rep's bottom baseline.
-BASELINE_S = 0.3
-
-
-def phase_slices(m: FrameMetrics, p: Phases, fs: float) -> tuple[slice, slice, slice]:
+def phase_slices(
+    m: FrameMetrics, p: Phases, fs: float, cfg: RepConfig
+) -> tuple[slice, slice, slice]:
     """(top, rise, bottom) frame windows of a rep; ``fs`` is frames per second."""
     t = m.t_s
     c0 = int(np.searchsorted(t, p.concentric_start_s))
@@ -164,5 +172,5 @@ def phase_slices(m: FrameMetrics, p: Phases, fs: float) -> tuple[slice, slice, s
     e0 = int(np.searchsorted(t, p.eccentric_start_s))
     n = len(t)  # every window stops inside the clip (a rep cut short by its end included)
     top = slice(c1, min(e0 + 1, n)) if e0 > c1 else slice(max(p.top_i - 1, 0), min(p.top_i + 2, n))
-    n0 = max(int(round(BASELINE_S * fs)), 2)
+    n0 = max(int(round(cfg.bottom_baseline_s * fs)), 2)
     return top, slice(c0, min(max(c1, c0 + 1), n)), slice(max(c0 - n0, 0), min(c0 + 1, n))

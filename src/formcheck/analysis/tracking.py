@@ -1,8 +1,9 @@
-"""How well the lifter was tracked: the gate before any verdict.
+"""How well the lifter was tracked: the gate before any verdict (thresholds:
+`formcheck.config.TrackingConfig`).
 
 A frame's skeleton is implausible when a segment of the metric side (trunk shoulder-hip,
-thigh hip-knee, shin knee-ankle) is more than `MAX_LENGTH_LOG` (in log ratio: 1.42x longer or
-0.70x shorter) off its median length over the `LENGTH_WINDOW_S` around it: limbs do not change
+thigh hip-knee, shin knee-ankle) is more than ``max_length_log`` (in log ratio: 1.42x longer or
+0.70x shorter) off its median length over the ``length_window_s`` around it: limbs do not change
 length, and a lifter turning a little in a set changes them by a few percent (every clean clip
 of ../shared stays under 0.12 at the 90th percentile). The median is local, so a camera
 zooming or cutting to another shot, which changes every length at once, is not taken for bad
@@ -10,9 +11,9 @@ tracking once the new scale has held for a while. Implausible skeletons come whe
 loses the lifter: a plate over the head and shoulders at the top (kinkatsu__hip_thrust: 60% of
 its top frames), the lite model merging the legs of a single-leg set.
 
-A rep whose top (`TOP_WINDOW_S` either side of its lockout frame) has implausible skeletons
-in at least `MAX_BAD_SHARE` of its frames is not judged on any fault: "tracking unreliable".
-A clip with implausible skeletons in `UNRELIABLE_CLIP_SHARE` of the frames where someone was
+A rep whose top (``top_window_s`` either side of its lockout frame) has implausible skeletons
+in at least ``max_bad_share`` of its frames is not judged on any fault: "tracking unreliable".
+A clip with implausible skeletons in ``unreliable_clip_share`` of the frames where someone was
 seen counts no rep at all (status ``tracking_unreliable``) rather than invent them.
 
 Only side and oblique views are gated: seen from the feet or the head the thighs and trunk
@@ -25,29 +26,20 @@ import numpy as np
 
 from formcheck.analysis.metrics import nanmedian, point
 from formcheck.analysis.view import View
+from formcheck.config import TrackingConfig
 from formcheck.landmarks.clean import frame_rate
 from formcheck.landmarks.series import PoseSeries
 from formcheck.results import NotJudged, Unjudged
 
 #: Segments whose lengths must hold over the set.
 SEGMENTS = (("shoulder", "hip"), ("hip", "knee"), ("knee", "ankle"))
-#: Segment lengths are compared with their median over this many seconds either side.
-LENGTH_WINDOW_S = 2.0
-#: The rolling median is evaluated this often (s) and interpolated between.
+#: The rolling median is evaluated this often (s) and interpolated between (its cost, not a
+#: threshold: the median moves slowly).
 _MEDIAN_STEP_S = 0.25
-#: A segment this far from its median length (|log ratio|) is implausible.
-MAX_LENGTH_LOG = 0.35
-#: The top of a rep: this many seconds either side of its lockout frame.
-TOP_WINDOW_S = 0.4
-#: A top with implausible skeletons in this share of its frames is not judged.
-MAX_BAD_SHARE = 0.3
-#: A clip with implausible skeletons in this share of its seen frames counts no rep
-#: (the hip-thrust clips of ../shared measure 0-0.15).
-UNRELIABLE_CLIP_SHARE = 0.5
 
 
 def segment_error(
-    series: PoseSeries, view: View, hip_hidden: np.ndarray | None = None
+    series: PoseSeries, view: View, cfg: TrackingConfig, hip_hidden: np.ndarray | None = None
 ) -> np.ndarray:
     """(T,) the largest |log(length / local median length)| over `SEGMENTS` on the view's
     metric side; NaN where unseen; 0 in front and head views (not gated).
@@ -66,7 +58,7 @@ def segment_error(
         for a, b in SEGMENTS:
             length = np.linalg.norm(point(xy, a, side) - point(xy, b, side), axis=-1)
             length[~(length > 0)] = np.nan
-            ref = rolling_median(length, int(round(LENGTH_WINDOW_S * fps)), fps)
+            ref = rolling_median(length, int(round(cfg.length_window_s * fps)), fps)
             error = np.abs(np.log(length / ref))
             if "hip" in (a, b):
                 error[hidden] = 0.0
@@ -86,16 +78,16 @@ def rolling_median(x: np.ndarray, half: int, fps: float) -> np.ndarray:
     return np.interp(np.arange(len(x)), centres[ok], meds[ok])
 
 
-def unreliable_top(error: np.ndarray, top_i: int, fps: float) -> float | None:
-    """The share of implausible skeletons around ``top_i`` when it reaches `MAX_BAD_SHARE`
+def unreliable_top(error: np.ndarray, top_i: int, fps: float, cfg: TrackingConfig) -> float | None:
+    """The share of implausible skeletons around ``top_i`` when it reaches ``max_bad_share``
     (unseen frames count as implausible), else None."""
-    k = max(int(round(TOP_WINDOW_S * fps)), 1)
+    k = max(int(round(cfg.top_window_s * fps)), 1)
     window = error[max(top_i - k, 0) : top_i + k + 1]
     if not window.size:
         return None
     with np.errstate(invalid="ignore"):
-        share = float(np.mean(~(window <= MAX_LENGTH_LOG)))
-    return share if share >= MAX_BAD_SHARE else None
+        share = float(np.mean(~(window <= cfg.max_length_log)))
+    return share if share >= cfg.max_bad_share else None
 
 
 def unreliable_reason(share: float) -> NotJudged:
@@ -106,9 +98,9 @@ def unreliable_reason(share: float) -> NotJudged:
     )
 
 
-def unreliable_share(error: np.ndarray, seen: np.ndarray) -> float:
+def unreliable_share(error: np.ndarray, seen: np.ndarray, cfg: TrackingConfig) -> float:
     """The share of the ``seen`` frames whose skeleton is implausible (or unseen)."""
     if not seen.any():
         return 0.0
     with np.errstate(invalid="ignore"):
-        return float(np.mean(~(error[seen] <= MAX_LENGTH_LOG)))
+        return float(np.mean(~(error[seen] <= cfg.max_length_log)))

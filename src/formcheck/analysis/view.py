@@ -5,7 +5,8 @@ against the torso's length (``width_ratio``): about 0 in a pure side view,
 growing as the camera turns towards the feet or the head, above 1 when the torso
 is foreshortened. MediaPipe guesses hidden far-side joints close to the near
 ones, so the ratio is compressed (a 25-degree oblique measures ~0.1, a 45-degree
-one ~0.35-0.4); the thresholds below were read off the shared labelled clips.
+one ~0.35-0.4); the thresholds (`formcheck.config.ViewConfig`) were read off the shared
+labelled clips.
 
 In a side view of someone lying face up, the head pointing to the image left
 means their right side faces the camera (and vice versa): ``near_side`` is in
@@ -21,18 +22,15 @@ from typing import Literal
 import numpy as np
 
 from formcheck.analysis.metrics import nanmedian, point
+from formcheck.config import ViewConfig
 from formcheck.landmarks.names import Side, joint
 from formcheck.landmarks.series import PoseSeries
 from formcheck.results.measures import View, ViewKind
 
-SIDE_MAX_RATIO = 0.25  # below: side view
-FRONT_MIN_RATIO = 0.6  # above: front (from the feet) or from the head
-SINGLE_LEG_MIN_GAP = 0.55  # ankles further apart vertically (torso lengths): one foot up
-
 _LEG = ("hip", "knee", "ankle")
 
 
-def classify_view(series: PoseSeries, working_leg: Side | None = None) -> View:
+def classify_view(series: PoseSeries, cfg: ViewConfig, working_leg: Side | None = None) -> View:
     """The clip's view, from the median over frames where a person was seen."""
     xy = series.xy_px
     torso = np.linalg.norm(point(xy, "shoulder", None) - point(xy, "hip", None), axis=-1)
@@ -43,12 +41,12 @@ def classify_view(series: PoseSeries, working_leg: Side | None = None) -> View:
     ratio = nanmedian((hip_w + sh_w) / 2.0 / torso)
     head_dx = nanmedian(point(xy, "shoulder", None)[:, 0] - point(xy, "hip", None)[:, 0])
     head_dir: Literal["left", "right"] = "left" if head_dx < 0 else "right"
-    if not np.isfinite(ratio) or ratio >= FRONT_MIN_RATIO:
+    if not np.isfinite(ratio) or ratio >= cfg.front_min_ratio:
         w = series.world_xyz_m
         depth = nanmedian(point(w, "ankle", None)[:, 2] - point(w, "shoulder", None)[:, 2])
         kind: ViewKind = "front" if not depth > 0 else "head"
         return View(kind, ratio, None, None, None)
-    kind = "side" if ratio < SIDE_MAX_RATIO else "oblique"
+    kind = "side" if ratio < cfg.side_max_ratio else "oblique"
     near: Side = "right" if head_dir == "left" else "left"
     return View(kind, ratio, head_dir, near, working_leg or best_seen_side(series))
 
@@ -68,14 +66,14 @@ def ankle_dy(series: PoseSeries) -> np.ndarray:
     return (xy[:, joint("ankle", "left"), 1] - xy[:, joint("ankle", "right"), 1]) / torso
 
 
-def planted_leg(dy: np.ndarray) -> Side | None:
+def planted_leg(dy: np.ndarray, cfg: ViewConfig) -> Side | None:
     """The planted leg when one foot stays clearly up over these frames of ``ankle_dy``."""
     median = nanmedian(dy)
-    if not abs(median) >= SINGLE_LEG_MIN_GAP:
+    if not abs(median) >= cfg.single_leg_min_gap:
         return None
     return "left" if median > 0 else "right"  # image y grows downwards
 
 
-def working_leg(series: PoseSeries) -> Side | None:
+def working_leg(series: PoseSeries, cfg: ViewConfig) -> Side | None:
     """The planted leg of a single-leg set (the lower ankle), None when both feet are down."""
-    return planted_leg(ankle_dy(series))
+    return planted_leg(ankle_dy(series), cfg)

@@ -260,7 +260,7 @@ class _Loop:
             return
         self._setup_t = t_s
         recent = self.analyzer.recent(self.cfg.live.setup_s)
-        self.setup = check_setup(image, recent, self.cfg.live)
+        self.setup = check_setup(image, recent, self.cfg)
         key = (self.setup.ready, self.setup.problems, self.setup.advice, self.setup.view)
         if key != self._setup_key:
             self._setup_key = key

@@ -9,13 +9,13 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from formcheck.analysis.faults import assessability
 from formcheck.analysis.rules import RULES
+from formcheck.analysis.set_faults import assessability
 from formcheck.analysis.view import classify_view
-from formcheck.config import LiveConfig
+from formcheck.config import Config
 from formcheck.landmarks.names import Landmark
 from formcheck.landmarks.series import PoseSeries
-from formcheck.results import Unjudged
+from formcheck.results import Unjudged, Variation
 
 _FEET = [
     Landmark.LEFT_ANKLE,
@@ -57,8 +57,9 @@ def _inside(series: PoseSeries, idx: list[Landmark], margin: float) -> float:
     return float(np.median(ok.mean(axis=1)))
 
 
-def check_setup(image_bgr: np.ndarray, recent: PoseSeries, cfg: LiveConfig) -> SetupStatus:
-    """Judge the newest frame's light and the last ``cfg.setup_s`` seconds of poses."""
+def check_setup(image_bgr: np.ndarray, recent: PoseSeries, config: Config) -> SetupStatus:
+    """Judge the newest frame's light and the last ``live.setup_s`` seconds of poses."""
+    cfg = config.live
     problems: list[str] = []
     advice: list[str] = []
     if brightness(image_bgr) < cfg.dark_luma:
@@ -71,12 +72,12 @@ def check_setup(image_bgr: np.ndarray, recent: PoseSeries, cfg: LiveConfig) -> S
         problems.append("step back: feet out of frame")
     if _inside(recent, _HEAD, cfg.edge_margin) < 0.67:
         problems.append("step back: head out of frame")
-    view = classify_view(recent)
+    view = classify_view(recent, config.view)
     if not view.sagittal:
         advice.append("turn the camera to see your side: most faults need a side view")
     elif view.kind == "oblique":
         advice.append("a little more side-on judges the hip angle best")
-    reasons = assessability(view, single_leg=False, legs_seen=2)
+    reasons = assessability(view, Variation.HIP_THRUST, legs_seen=2)
     judged = tuple(c for c, why in reasons.items() if why is None and c != "asymmetry")
     not_judged = tuple(c for c, nj in reasons.items() if nj and nj.reason is Unjudged.VIEW)
     return SetupStatus(not problems, tuple(problems), tuple(advice), view.name, judged, not_judged)

@@ -191,12 +191,12 @@ def track_segments(
     workers: int,
     stride: int,
     progress: ProgressFn | None = None,
-    warm: Callable[[], object] | None = None,
+    meanwhile: Callable[[], object] | None = None,
     in_workers: bool = False,
 ) -> tuple[PoseSeries, list[str]]:
     """The clip's landmark series, tracked by up to ``workers`` landmarkers at once.
 
-    ``warm`` is this process's other work (the analysis' imports): called once the landmarker
+    ``meanwhile`` is this process's other work (the analysis' imports): called once the landmarker
     is loaded when one tracks in this process (a thread then uses the free core), or while
     the workers track. ``in_workers`` tracks in a worker even with one landmarker: what a
     run alone on the machine wants (``formcheck analyze``). The import then runs in its own
@@ -209,9 +209,9 @@ def track_segments(
     if len(segments) == 1 and not in_workers and expected <= TRACK_HERE_MAX_FRAMES:
         on_frame = (lambda i: progress(i // stride + 1, expected)) if progress else None
         seg = segments[0]
-        results = [track_segment(path, model, seg, stride, on_frame=on_frame, on_ready=warm)]
+        results = [track_segment(path, model, seg, stride, on_frame=on_frame, on_ready=meanwhile)]
     else:
-        results = _in_workers(path, model, segments, stride, progress, expected, warm)
+        results = _in_workers(path, model, segments, stride, progress, expected, meanwhile)
     meta = series_meta(path, "mediapipe", info, stride)
     if len(segments) > 1:
         meta["segments"] = str(len(segments))
@@ -227,9 +227,9 @@ def _in_workers(
     stride: int,
     progress: ProgressFn | None,
     expected: int,
-    warm: Callable[[], object] | None,
+    meanwhile: Callable[[], object] | None,
 ) -> list[SegmentResult]:
-    """Each segment in a worker process; ``warm`` here meanwhile.
+    """Each segment in a worker process; ``meanwhile`` here as they run.
 
     (Tracking the first segment here instead was measured no faster: 9.15 against 8.76 s
     on the 25 s sample, 7.06 against 7.18 s on the 8 s 720p clip, medians of 3; and it
@@ -250,8 +250,8 @@ def _in_workers(
             for seg, spill in zip(segments, spills, strict=True)
         ]
         with _Progress(counter, progress, expected):
-            if warm is not None:
-                warm()
+            if meanwhile is not None:
+                meanwhile()
             return [_unspill(s, f.result()) for s, f in zip(spills, futures, strict=True)]
 
 

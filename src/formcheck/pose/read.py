@@ -25,12 +25,12 @@ def read_pose_series(
     *,
     workers: int = 1,
     max_fps: float = DEFAULT_MAX_FPS,
-    warm: Callable[[], object] | None = None,
+    meanwhile: Callable[[], object] | None = None,
     in_workers: bool = False,
 ) -> tuple[PoseSeries, list[str]]:
     """Landmarks of ``path``: replayed from a saved .npz, or tracked with MediaPipe by
     ``workers`` landmarkers at once, at no more than ``max_fps`` frames per second.
-    ``warm`` is this process's other work, done while the landmarkers run; ``in_workers``
+    ``meanwhile`` is this process's other work, done while the landmarkers run; ``in_workers``
     keeps even one landmarker out of this process (`formcheck.pose.parallel.track_segments`)."""
     if path.suffix.lower() == ".npz":  # saved by --save-landmarks (checked as it loads)
         log.info("replaying landmarks from %s (%s)", path, LANDMARKS_FORMAT)
@@ -41,5 +41,5 @@ def read_pose_series(
     if stride > 1:
         log.info("%s: %.0f fps, analysing every %d frames", path.name, info.fps, stride)
     return track_segments(
-        path, resolve_model(model), info, workers, stride, progress, warm, in_workers
+        path, resolve_model(model), info, workers, stride, progress, meanwhile, in_workers
     )

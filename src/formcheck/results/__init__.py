@@ -24,6 +24,7 @@ from formcheck.results.report import (
     Status,
     Tempo,
     Unjudged,
+    Variation,
 )
 
 __all__ = [
@@ -45,6 +46,7 @@ __all__ = [
     "Status",
     "Tempo",
     "Unjudged",
+    "Variation",
     "View",
     "ViewKind",
 ]

@@ -225,11 +225,30 @@ class RepRangeBand:
     source: Source
 
 
+class Variation(str, Enum):
+    """Which hip-thrust variation the set is (`formcheck.analysis.summary.variation`)."""
+
+    HIP_THRUST = "hip_thrust"
+    GLUTE_BRIDGE = "glute_bridge"
+    SINGLE_LEG_HIP_THRUST = "single_leg_hip_thrust"
+    SINGLE_LEG_GLUTE_BRIDGE = "single_leg_glute_bridge"
+
+    @property
+    def single_leg(self) -> bool:
+        return self in (Variation.SINGLE_LEG_HIP_THRUST, Variation.SINGLE_LEG_GLUTE_BRIDGE)
+
+    def __str__(self) -> str:
+        return self.value
+
+    def __format__(self, spec: str) -> str:
+        return format(self.value, spec)
+
+
 @dataclass(frozen=True)
 class SetSummary:
     rep_count: int
     partial_reps: int
-    variation: str  # hip_thrust, glute_bridge, single_leg_hip_thrust, single_leg_glute_bridge
+    variation: Variation
     working_leg: Side | Literal["both"] | None
     mean_tempo: Tempo | None
     rep_range: RepRangeBand | None
