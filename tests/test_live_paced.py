@@ -20,7 +20,9 @@ from pacing import PacedRun, rep_delays, run_paced
 from formcheck.config import Config, LiveConfig
 from formcheck.landmarks.names import Landmark as L
 from formcheck.landmarks.series import PoseSeries
-from formcheck.live.analyzer import SETTLE_S, LiveAnalyzer, settled
+from formcheck.live.analyzer import LiveAnalyzer, settled
+
+SETTLE_S = LiveConfig().settle_s
 
 FPS = 30.0
 SHAPES = FOUR_REPS
@@ -76,12 +78,12 @@ def test_a_rep_has_ended_once_the_time_has_passed_even_if_no_frame_came() -> Non
     dropped while the loop was busy, so settling is judged by elapsed time."""
     t = np.array([0.0, 0.5, 1.0, 1.6, 1.7])  # nothing recorded in (1.0, 1.6)
     h = np.ones_like(t)
-    assert settled(h, t, end_s=1.0)
-    assert not settled(h, t[:3], end_s=1.0)  # no time has passed yet
-    assert not settled(h, np.array([0.0, 1.0, 1.0 + SETTLE_S / 2]), end_s=1.0)
+    assert settled(h, t, 1.0, SETTLE_S)
+    assert not settled(h, t[:3], 1.0, SETTLE_S)  # no time has passed yet
+    assert not settled(h, np.array([0.0, 1.0, 1.0 + SETTLE_S / 2]), 1.0, SETTLE_S)
     unseen = h.copy()
     unseen[3:] = np.nan  # the lifter went out of sight: the rep may still be going on
-    assert not settled(unseen, t, end_s=1.0)
+    assert not settled(unseen, t, 1.0, SETTLE_S)
 
 
 def _raised_far_leg(series: PoseSeries) -> PoseSeries:

@@ -29,7 +29,7 @@ import numpy as np
 from formcheck.analysis.metrics import compute_metrics, nanmedian, point
 from formcheck.analysis.reps import RepCounter, RepState
 from formcheck.analysis.view import View
-from formcheck.config import Config
+from formcheck.config import Config, LiveConfig
 from formcheck.errors import FormcheckError
 from formcheck.landmarks.clean import CausalSmoother, Smoother, ZeroPhaseSmoother, warm_imports
 from formcheck.landmarks.series import PoseFrame, PoseSeries
@@ -38,31 +38,9 @@ from formcheck.results import Rep, SetReport
 
 log = logging.getLogger(__name__)
 
-#: Hip speed (torso lengths per second) below which the hips count as still (phase display).
-STILL_SPEED = 0.15
-#: The hip height is measured against the feet and torso of this many recent seconds,
-#: their medians taken again every REFERENCE_EVERY_S (not every frame: they move slowly).
-REFERENCE_S = 10.0
+#: The live hip height's reference (feet and torso over ``live.reference_s``) is taken
+#: again this often (s): its cost, not a threshold (the medians move slowly).
 REFERENCE_EVERY_S = 0.5
-#: Time constant (s) of the hip-speed low-pass behind the phase display.
-SPEED_TAU_S = 0.1
-#: A rep is assessed once it has ended at least this long ago (s).
-SETTLE_S = 0.2
-#: Assessment attempts are at least this far apart (s).
-RETRY_S = 0.3
-#: A counted rep is tried this long after its top (s) even if the hips never look back down
-#: (the lifter left the frame, say).
-TRY_ANYWAY_S = 1.5
-#: A counted rep that the pipeline does not find as a rep this long after its top (s) is
-#: dropped (the counter's rise was not a hip-thrust rep); one still unsettled is kept longer.
-NOT_A_REP_S = 3.0
-GIVE_UP_S = 8.0
-#: A rep's descent counts as seen when no gap between frames with the hips seen is longer
-#: (s): longer than the hole a verdict leaves on a busy machine (0.1-0.5 s), shorter than
-#: the hips going out of sight.
-SEEN_GAP_S = 0.6
-#: Seconds of context kept before the bottom of the first unassessed rep.
-CONTEXT_S = 2.0
 
 
 @dataclass(frozen=True)
@@ -159,7 +137,7 @@ class LiveAnalyzer:
         """Causally low-passed pose, its hip angle and hip height (torso lengths).
 
         The hip height is measured as offline (`compute_metrics` over a clip): against the
-        feet's and the torso's median over the last REFERENCE_S, not this frame's own. A
+        feet's and the torso's median over the last ``live.reference_s``, not this frame's own. A
         frame's own feet rise with the hips in a single-leg set (the midpoint of a planted
         and a raised foot), which left the height flat and the reps uncounted.
         """
@@ -188,7 +166,7 @@ class LiveAnalyzer:
         self._torso.append(m.torso_px)
         feet_y, torso, taken = self._reference
         if t_s - taken >= REFERENCE_EVERY_S or not math.isfinite(feet_y / torso):
-            recent = bisect.bisect_left(self._t, t_s - REFERENCE_S)
+            recent = bisect.bisect_left(self._t, t_s - self.cfg.live.reference_s)
             feet_y = nanmedian(np.asarray(self._feet_y[recent:]))
             torso = nanmedian(np.asarray(self._torso[recent:]))
             self._reference = (feet_y, torso, t_s)
@@ -200,28 +178,30 @@ class LiveAnalyzer:
         if math.isfinite(self._h_prev) and self._t[-1] > self._t_prev:
             dt = self._t[-1] - self._t_prev
             v = (h - self._h_prev) / dt
-            self._speed += (1.0 - math.exp(-dt / SPEED_TAU_S)) * (v - self._speed)
+            self._speed += (1.0 - math.exp(-dt / self.cfg.live.speed_tau_s)) * (v - self._speed)
         self._lo, self._hi = min(self._lo, h), max(self._hi, h)
         if self._hi - self._lo < self.cfg.reps.min_rise:
             return "bottom"
-        if abs(self._speed) < STILL_SPEED:
+        if abs(self._speed) < self.cfg.live.still_speed:
             return "top" if h > (self._lo + self._hi) / 2 else "bottom"
         return "up" if self._speed > 0 else "down"
 
     def _due(self, t_s: float, phase: str) -> bool:
         """Try to assess a pending rep once the hips have been still at the bottom for
-        SETTLE_S (a verdict tried sooner finds the rep not yet ended, and its cost drops
-        frames for nothing), once they rise again, or TRY_ANYWAY_S after its top; tries
-        are RETRY_S apart."""
+        ``settle_s`` (a verdict tried sooner finds the rep not yet ended, and its cost drops
+        frames for nothing), once they rise again, or ``try_anyway_s`` after its top;
+        tries are ``retry_s`` apart."""
         first = self._pending[0]
-        if t_s - first.counted_s > GIVE_UP_S:
+        if t_s - first.counted_s > self.cfg.live.give_up_s:
             log.info("live: gave up assessing the rep counted at %.1f s", first.counted_s)
             self._pending.pop(0)
             return False
         rising = phase == "up" or self._counter.state is RepState.RISING
-        still = self._bottom_since is not None and t_s - self._bottom_since >= SETTLE_S
-        waited = t_s - first.counted_s >= TRY_ANYWAY_S
-        return (rising or still or waited) and t_s - self._last_try >= RETRY_S
+        still = (
+            self._bottom_since is not None and t_s - self._bottom_since >= self.cfg.live.settle_s
+        )
+        waited = t_s - first.counted_s >= self.cfg.live.try_anyway_s
+        return (rising or still or waited) and t_s - self._last_try >= self.cfg.live.retry_s
 
     # --- per rep ---------------------------------------------------------------------------
 
@@ -232,9 +212,9 @@ class LiveAnalyzer:
         self._last_try = now
         # the window reaches back to the first unassessed rep, however long it waited
         first = self._pending[0].bottom_s if self._pending else math.inf
-        since = min(now - self.cfg.live.window_s, first - CONTEXT_S)
+        since = min(now - self.cfg.live.window_s, first - self.cfg.live.context_s)
         if final:  # and at the end, back to the last verdict: nothing unassessed is lost
-            since = min(since, self._last_end - CONTEXT_S)
+            since = min(since, self._last_end - self.cfg.live.context_s)
         start = bisect.bisect_left(self._t, since)
         report = self._analyze(start)
         self.assess_seconds.append(time.perf_counter() - t0)
@@ -249,7 +229,7 @@ class LiveAnalyzer:
             # move a rep's lockout by most of its top hold, never past its end)
             if rep.lockout_s <= self._last_end:
                 continue
-            if not final and not _over(report, rep):
+            if not final and not _over(report, rep, self.cfg.live):
                 waiting = True
                 break
             rep = replace(
@@ -265,7 +245,11 @@ class LiveAnalyzer:
             self._pending.clear()
         elif new:  # the counted tops up to the last verdict's end are judged
             self._pending = [c for c in self._pending if c.top_s > self._last_end]
-        elif not waiting and self._pending and now - self._pending[0].counted_s >= NOT_A_REP_S:
+        elif (
+            not waiting
+            and self._pending
+            and now - self._pending[0].counted_s >= self.cfg.live.not_a_rep_s
+        ):
             log.debug("live: the rise counted at %.1f s is not a rep", self._pending[0].counted_s)
             self._pending.pop(0)
         return new
@@ -298,9 +282,9 @@ class LiveAnalyzer:
         return PoseSeries.from_frames(self._t, self._poses, self.size, self.fps, {"source": "live"})
 
 
-def _over(report: SetReport, rep: Rep) -> bool:
+def _over(report: SetReport, rep: Rep, cfg: LiveConfig) -> bool:
     """The rep is over: its descent, from the highest point of the rep to the lowest after
-    it, was seen all the way (no gap in the hips over SEEN_GAP_S), and it has `settled`. A
+    it, was seen all the way (no gap in the hips over ``seen_gap_s``), and it has `settled`. A
     fall hidden from view (the hips out of sight at the top, back at the bottom a second
     later) leaves the rep's end unknown: it is judged once a window shows it. (A window
     that ends at a top gives a rep with no descent, whose end is the window's: never
@@ -312,23 +296,23 @@ def _over(report: SetReport, rep: Rep) -> bool:
     peak = rep.bottom_i + int(np.nanargmax(rep_h))
     low = peak + int(np.nanargmin(h[peak:]))
     seen = t[peak : low + 1][np.isfinite(h[peak : low + 1])]
-    watched = seen.size >= 2 and float(np.diff(seen).max()) <= SEEN_GAP_S
-    return watched and settled(h, t, rep.end_s)
+    watched = seen.size >= 2 and float(np.diff(seen).max()) <= cfg.seen_gap_s
+    return watched and settled(h, t, rep.end_s, cfg.settle_s)
 
 
-def settled(hip_height: np.ndarray, t_s: np.ndarray, end_s: float) -> bool:
-    """The rep has ended: SETTLE_S has passed since its end, and the hips were seen in 80% of
+def settled(hip_height: np.ndarray, t_s: np.ndarray, end_s: float, settle_s: float) -> bool:
+    """The rep has ended: ``settle_s`` has passed since its end, and the hips were seen in 80% of
     the frames recorded in that time (or, when none were, in the first frame after it).
 
     A rep that seems to end where the lifter drops out of sight may still be going on. The
     frames just after the end may all have been dropped (the loop was busy assessing), so
     only elapsed time is required, never a frame inside the settling time.
     """
-    if t_s[-1] < end_s + SETTLE_S:
+    if t_s[-1] < end_s + settle_s:
         return False
     after = np.flatnonzero(t_s > end_s)
     if after.size == 0:
         return False
-    upto = max(end_s + SETTLE_S, float(t_s[after[0]]))
+    upto = max(end_s + settle_s, float(t_s[after[0]]))
     seen = np.isfinite(hip_height[after[t_s[after] <= upto]])
     return bool(seen.mean() >= 0.8)
