@@ -148,3 +148,13 @@ def test_faults_doc_is_current() -> None:
     gen = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(gen)
     assert (root / "docs" / "FAULTS.md").read_text(encoding="utf-8") == gen.render()
+
+
+def test_every_rule_has_its_certainty_in_the_config() -> None:
+    """A rule's certainty scales its findings' confidence (and so drops or keeps them): it is a
+    threshold like the others, one per rule, in [faults]."""
+    from formcheck.analysis.rules import RULES
+
+    names = {f.name for f in dataclasses.fields(FaultConfig)}
+    assert {f"certainty_{code}" for code in RULES} <= names
+    assert {n for n in names if n.startswith("certainty_")} == {f"certainty_{c}" for c in RULES}

@@ -23,6 +23,11 @@ from formcheck.results import Finding, Phases, Severity
 log = logging.getLogger(__name__)
 
 
+def certainty(code: str, cfg: FaultConfig) -> float:
+    """How directly the landmarks show this fault ([faults] certainty_<code>)."""
+    return float(getattr(cfg, f"certainty_{code}"))
+
+
 def view_factor(view: View, cfg: FaultConfig) -> float:
     """How much a finding's confidence keeps from this view (a side view: all of it)."""
     return {
@@ -294,7 +299,7 @@ def confidence(
     idx = [joint(j, s) for j in joints for s in sides]
     window = c.visibility[c.rise.start : c.top.stop][:, idx]
     vis = float(np.mean(window)) if window.size else 0.0
-    return round(vis * RULES[code].certainty * view_factor(c.view, cfg), 2)
+    return round(vis * certainty(code, cfg) * view_factor(c.view, cfg), 2)
 
 
 def to_finding(code: str, meas: Measurement, conf: float) -> Finding:

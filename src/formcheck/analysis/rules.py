@@ -23,7 +23,6 @@ class Rule:
     plane: Plane
     sources: tuple[Source, ...]
     cue: str
-    certainty: float  # how directly landmarks show the fault (scales confidence)
     side_only: bool = False  # a sagittal fault the oblique views cannot show (docs/ACCURACY.md)
 
 
@@ -42,7 +41,6 @@ RULES: dict[str, Rule] = {
                 Source("000", "Not reaching full hip extension at the top."),
             ),
             "Drive your hips up until your glutes are fully squeezed.",
-            1.0,
         ),
         Rule(
             "lumbar_hyperextension",
@@ -56,7 +54,6 @@ RULES: dict[str, Rule] = {
                 Source("003", "Don't hyperextend lower back at top"),
             ),
             "Stop when hips align with torso, keep core engaged.",
-            0.7,  # inferred: no spine landmarks, only hips above the shoulder-knee line
         ),
         Rule(
             "pelvic_tilt_rotation",
@@ -67,7 +64,6 @@ RULES: dict[str, Rule] = {
                 Source("003", "Stabilize the pelvis"),
             ),
             "Brace your core and keep your hips level.",
-            0.8,
         ),
         Rule(
             "rushed_eccentric",
@@ -81,7 +77,6 @@ RULES: dict[str, Rule] = {
                 Source("000", "Rushing the descent and guessing where the bottom should be."),
             ),
             "Slowly lower your hips back down in a controlled manner.",
-            1.0,
         ),
         Rule(
             "no_top_pause",
@@ -95,7 +90,6 @@ RULES: dict[str, Rule] = {
                 ),
             ),
             "Pause briefly at the top, focusing on maximal glute contraction.",
-            1.0,
         ),
         Rule(
             "bounce",
@@ -109,7 +103,6 @@ RULES: dict[str, Rule] = {
                 ),
             ),
             "Maintain tension in your glutes throughout the descent; do not let your hips crash to the floor.",
-            0.9,
         ),
         Rule(
             "shins_not_vertical",
@@ -126,7 +119,6 @@ RULES: dict[str, Rule] = {
                 ),
             ),
             "Position your feet so that at the top of the movement your shins are vertical.",
-            0.9,
         ),
         Rule(
             "neck_craning",
@@ -143,7 +135,6 @@ RULES: dict[str, Rule] = {
                 ),
             ),
             "Tuck chin, look straight ahead at top.",
-            0.8,
             side_only=True,
         ),
         Rule(
@@ -158,7 +149,6 @@ RULES: dict[str, Rule] = {
                 ),
             ),
             "Keep your knees out, in line with your feet.",
-            0.8,
         ),
         Rule(
             "heels_lifting",
@@ -172,7 +162,6 @@ RULES: dict[str, Rule] = {
                 ),
             ),
             "Drive through heels, even lift toes slightly.",
-            0.6,  # foot landmarks are the least reliable MediaPipe gives
         ),
         Rule(
             "range_drift",
@@ -189,7 +178,6 @@ RULES: dict[str, Rule] = {
                 ),
             ),
             "Keep the same range and the same top position on every rep.",
-            0.9,
         ),
         Rule(
             "asymmetry",
@@ -203,7 +191,6 @@ RULES: dict[str, Rule] = {
                 ),
             ),
             "Match the weaker leg to the stronger one: same range and tempo on each side.",
-            0.8,
         ),
     )
 }

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from formcheck.analysis.faults import Measurement, to_finding, view_factor
+from formcheck.analysis.faults import Measurement, certainty, to_finding, view_factor
 from formcheck.analysis.rules import RULES, Rule
 from formcheck.config import FaultConfig
 from formcheck.landmarks.names import Side
@@ -78,7 +78,7 @@ def range_drift_findings(
             out[k] = to_finding(
                 "range_drift",
                 meas,
-                round(RULES["range_drift"].certainty * view_factor(view, cfg), 2),
+                round(certainty("range_drift", cfg) * view_factor(view, cfg), 2),
             )
     return out
 
@@ -107,5 +107,5 @@ def asymmetry_findings(
         f"{weak} leg reaches {diff:.0f} deg less hip extension than the other",
         ("hip", "knee"),
     )
-    conf = round(RULES["asymmetry"].certainty * view_factor(view, cfg), 2)
+    conf = round(certainty("asymmetry", cfg) * view_factor(view, cfg), 2)
     return [to_finding("asymmetry", meas, conf) if leg == weak else None for leg in legs]

@@ -102,3 +102,32 @@ class FaultConfig:
     score_major: float = threshold(
         25.0, "points", 0, 100, "... a major one; the set's top faults rank by these too"
     )
+
+    # how directly the landmarks show each fault: a finding's confidence is its landmarks'
+    # visibility x this x the view's factor (findings under min_confidence are dropped)
+    certainty_incomplete_lockout: float = threshold(
+        1.0, "1", 0, 1, "the hip angle is measured directly"
+    )
+    certainty_lumbar_hyperextension: float = threshold(
+        0.7, "1", 0, 1, "inferred: no spine landmarks, only hips above the shoulder-knee line"
+    )
+    certainty_pelvic_tilt_rotation: float = threshold(
+        0.8, "1", 0, 1, "the hip line of a view from the feet or the head"
+    )
+    certainty_rushed_eccentric: float = threshold(1.0, "1", 0, 1, "timed on the hip height")
+    certainty_no_top_pause: float = threshold(1.0, "1", 0, 1, "timed on the hip height")
+    certainty_bounce: float = threshold(
+        0.9, "1", 0, 1, "timed on the hip height; the bottom pause is short either way"
+    )
+    certainty_shins_not_vertical: float = threshold(0.9, "1", 0, 1, "the knee and ankle landmarks")
+    certainty_neck_craning: float = threshold(
+        0.8, "1", 0, 1, "the ear and eye landmarks, a few pixels apart"
+    )
+    certainty_knees_caving: float = threshold(
+        0.8, "1", 0, 1, "knee and ankle widths from the feet or the head"
+    )
+    certainty_heels_lifting: float = threshold(
+        0.6, "1", 0, 1, "foot landmarks are the least reliable MediaPipe gives"
+    )
+    certainty_range_drift: float = threshold(0.9, "1", 0, 1, "rises compared within the set")
+    certainty_asymmetry: float = threshold(0.8, "1", 0, 1, "peak hip angles of the two legs' reps")
