@@ -9,6 +9,7 @@ import pytest
 
 from formcheck.config import (
     Config,
+    FaultConfig,
     describe,
     load_config,
 )
