@@ -13,6 +13,7 @@ from builders import RepShape, build_set, with_dropouts
 from formcheck.analysis.reps import (
     RepCounter,
     RepEvent,
+    RepSegmenter,
     RepState,
     count_reps,
     phase_times,
@@ -237,3 +238,42 @@ def test_phase_windows_stop_inside_the_clip() -> None:
     )
     for window in phase_slices(m, p, 30.0, RepConfig()):
         assert 0 <= window.start < window.stop <= n
+
+
+def _one_rep_signal() -> tuple[np.ndarray, np.ndarray]:
+    """Hip height of three reps at 30 fps: 1 s bottom, 1 s up, 1 s hold, 1.5 s down."""
+    fps, parts = 30.0, []
+    for _ in range(3):
+        parts += [np.zeros(30), np.linspace(0, 0.6, 30), np.full(30, 0.6), np.linspace(0.6, 0, 45)]
+    h = np.concatenate([*parts, np.zeros(30)])
+    return np.arange(len(h)) / fps, h
+
+
+def test_segmenter_phases_are_phase_times_of_the_reps_it_keeps() -> None:
+    """The stage both drivers feed: a counted rise the exercise check rejects is no rep, and
+    the phases are those of the kept reps (a rejected rise between two reps belongs to the
+    descent before it, as phase_times of the kept reps says)."""
+    t, h = _one_rep_signal()
+    cfg = RepConfig()
+    second = count_reps(t, h, cfg)[1]
+    seg = RepSegmenter(cfg, lambda e: "not this one" if e == second else None)
+    for ti, hi in zip(t, h, strict=True):
+        seg.update(float(ti), float(hi))
+    phases = seg.finish()
+    assert len(seg.counted) == 3 and seg.reasons == [None, "not this one", None]
+    assert seg.reps == [seg.counted[0], seg.counted[2]]
+    assert phases == phase_times(t, h, seg.reps, cfg)
+
+
+def test_segmenter_phase_now_follows_the_rep() -> None:
+    """The live screen's phase: at the bottom, going up, held at the top, coming down."""
+    t, h = _one_rep_signal()
+    seg = RepSegmenter(RepConfig())
+    seen = []
+    for ti, hi in zip(t, h, strict=True):
+        seg.update(float(ti), float(hi))
+        seen.append(seg.phase_now)
+    at = {name: seen[int(s * 30)] for name, s in (("b", 0.5), ("u", 1.6), ("t", 2.6), ("d", 3.6))}
+    assert at == {"b": "bottom", "u": "up", "t": "top", "d": "down"}
+    seg.update(float(t[-1] + 0.1), float("nan"))
+    assert seg.phase_now == "-"

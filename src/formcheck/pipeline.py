@@ -18,7 +18,7 @@ from formcheck.analysis.bar import bar_track
 from formcheck.analysis.hip_from_bar import hip_from_bar, with_hip
 from formcheck.analysis.load import hip_hidden, knee_in_plate, unlost_side
 from formcheck.analysis.metrics import FrameMetrics, compute_metrics
-from formcheck.analysis.reps import RepEvent, count_reps, phase_times
+from formcheck.analysis.reps import RepSegmenter
 from formcheck.analysis.set_faults import assessability
 from formcheck.analysis.shots import find_cuts, join_shots, shot_slices
 from formcheck.analysis.summary import not_hip_thrust, summarize
@@ -143,15 +143,15 @@ def _analyze_shot(
         warnings.append(too_small_warning(extent, cfg))
     bar = bar_track(series, metrics, hidden, view, cfg.load)  # the load's bar, if it has one
     height = metrics.hip_height if bar is None else bar.height  # what reps are counted on
-    counted = count_reps(metrics.t_s, height, cfg.reps)  # reps
-    why_not = [not_hip_thrust(e, metrics, cfg.reps) for e in counted]
-    events = [e for e, why in zip(counted, why_not, strict=True) if why is None]
-    phases = phase_times(metrics.t_s, height, events, cfg.reps)  # and their phases
+    segmenter = RepSegmenter(cfg.reps, lambda e: not_hip_thrust(e, metrics, cfg.reps))
+    for t_s, h in zip(metrics.t_s, height, strict=True):  # reps
+        segmenter.update(float(t_s), float(h))
+    phases = segmenter.finish()  # and their phases
     error = segment_error(series, view, cfg.tracking, hidden)  # a skeleton that is not the lifter
     lost = knee_in_plate(series, hidden, view.metric_side, cfg.load)  # legs lost behind the load
     seen = Seen(height, error, hidden, bar, extent, from_bar, lost)
     reps, var = assess_reps(series, metrics, view, phases, seen, cfg)  # faults
-    status, reps = _status(series, metrics, reps, error, counted, why_not, cfg, warnings)
+    status, reps = _status(series, metrics, reps, error, segmenter, cfg, warnings)
     reasons = assessability(view, var, _legs_seen(reps))
     reps = [  # what a rep was not judged on, among the codes the set can show
         replace(r, not_judged={c: w for c, w in r.not_judged.items() if reasons[c] is None})
@@ -181,8 +181,7 @@ def _status(
     metrics: FrameMetrics,
     reps: list[Rep],
     error: np.ndarray,
-    counted: list[RepEvent],
-    why_not: list[str | None],
+    segmenter: RepSegmenter,
     cfg: Config,
     warnings: list[str],
 ) -> tuple[Status, list[Rep]]:
@@ -196,8 +195,8 @@ def _status(
             "whole body in frame and in good light"
         )
         return "tracking_unreliable", []
-    if not reps and (counted or _upright(metrics, cfg)):
-        why = Counter(w for w in why_not if w).most_common(1)
+    if not reps and (segmenter.counted or _upright(metrics, cfg)):
+        why = Counter(w for w in segmenter.reasons if w).most_common(1)
         warnings.append(
             "this does not look like a hip thrust or glute bridge "
             f"({why[0][0] if why else 'the trunk is upright'})"

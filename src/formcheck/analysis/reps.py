@@ -13,7 +13,8 @@ already there when the clip starts nor the end of a rise (a live recording that
 began late) is a rep. A rise that has stopped at its top when the clip ends
 counts (`RepCounter.finish`).
 
-Phase timing (`phase_times`): a phase of motion (concentric, eccentric) runs
+`RepSegmenter` is the stage both drivers feed: the counter, which counted rises are reps,
+and their phases. Phase timing (`phase_times`): a phase of motion (concentric, eccentric) runs
 while the hips move faster than ``still_share`` of that phase's peak speed; the
 stretches between are the top hold and the bottom pause. On an S-shaped
 (cosine) speed profile this cuts about 5% off each end of a phase; on a ramp,
@@ -22,6 +23,7 @@ nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 
@@ -111,13 +113,93 @@ class RepCounter:
         return None
 
 
+class RepSegmenter:
+    """The reps-and-phases stage: feed the hip height frame by frame (``update``), in time
+    order; ``finish`` at the end of the clip. Offline feeds every frame of a smoothed clip
+    and finishes; live feeds frames as they come and reads the count and the phase now.
+
+    ``why_not`` says why a counted rise is not a rep of the exercise (None: it is one; the
+    hip-thrust check, `formcheck.analysis.summary.not_hip_thrust`); the phases are those of
+    the reps it keeps, worked out once over the frames (`phase_times`) and returned by
+    ``finish``. ``phase_now`` is the causal estimate of the phase at the newest frame (the
+    live screen), from the hips' low-passed speed.
+    """
+
+    def __init__(
+        self, cfg: RepConfig, why_not: Callable[[RepEvent], str | None] | None = None
+    ) -> None:
+        self.cfg = cfg
+        self.why_not = why_not
+        self._counter = RepCounter(cfg)
+        self.reset()
+
+    def reset(self) -> None:
+        self._counter.reset()
+        self._t: list[float] = []
+        self._h: list[float] = []
+        self.counted: list[RepEvent] = []  # every rise counted
+        self.reasons: list[str | None] = []  # why each is not a rep (None: it is one)
+        self._speed = 0.0
+        self._lo, self._hi = np.inf, -np.inf
+        self.phase_now: str = "-"
+
+    @property
+    def rising(self) -> bool:
+        """The counter has seen the hips leave a bottom and not yet come down from the top."""
+        return self._counter.state is RepState.RISING
+
+    @property
+    def reps(self) -> list[RepEvent]:
+        """The counted rises that are reps."""
+        return [e for e, why in zip(self.counted, self.reasons, strict=True) if why is None]
+
+    def update(self, t_s: float, h: float) -> RepEvent | None:
+        """One frame's hip height (NaN: unseen); the rep whose top this frame confirms."""
+        self._track_phase(t_s, h)
+        self._t.append(t_s)
+        self._h.append(h)
+        event = self._counter.update(h, t_s)
+        if event is not None:
+            self._count(event)
+        return event
+
+    def finish(self) -> list[Phases]:
+        """End of clip: a rise stopped at its top counts; the phases of every rep."""
+        event = self._counter.finish()
+        if event is not None:
+            self._count(event)
+        t, h = np.asarray(self._t, dtype=float), np.asarray(self._h, dtype=float)
+        return phase_times(t, h, self.reps, self.cfg) if len(t) else []
+
+    def _count(self, event: RepEvent) -> None:
+        self.counted.append(event)
+        self.reasons.append(self.why_not(event) if self.why_not else None)
+
+    def _track_phase(self, t_s: float, h: float) -> None:
+        """bottom / up / top / down at the newest frame ("-": the hips unseen)."""
+        if not np.isfinite(h):
+            self.phase_now = "-"
+            return
+        if self._t and np.isfinite(self._h[-1]) and t_s > self._t[-1]:
+            dt = t_s - self._t[-1]
+            v = (h - self._h[-1]) / dt
+            self._speed += (1.0 - np.exp(-dt / self.cfg.now_speed_tau_s)) * (v - self._speed)
+        self._lo, self._hi = min(self._lo, h), max(self._hi, h)
+        if self._hi - self._lo < self.cfg.min_rise:
+            self.phase_now = "bottom"
+        elif abs(self._speed) < self.cfg.now_still_speed:
+            self.phase_now = "top" if h > (self._lo + self._hi) / 2 else "bottom"
+        else:
+            self.phase_now = "up" if self._speed > 0 else "down"
+
+
 def count_reps(t_s: np.ndarray, height: np.ndarray, cfg: RepConfig) -> list[RepEvent]:
-    counter = RepCounter(cfg)
-    events = [
-        e for t, h in zip(t_s, height, strict=True) if (e := counter.update(float(h), float(t)))
-    ]
-    last = counter.finish()
-    return events + ([last] if last else [])
+    """Every rise a whole clip counts (`RepSegmenter` fed every frame)."""
+    seg = RepSegmenter(cfg)
+    for t, h in zip(t_s, height, strict=True):
+        seg.update(float(t), float(h))
+    seg.finish()
+    return seg.counted
 
 
 def _walk(v: np.ndarray, i: int, stop: int, thr: float) -> int:

@@ -139,6 +139,17 @@ class RepConfig:
         "trunk inclined this much at the bottoms: shoulders on a bench (hip thrust); below: "
         "on the floor (glute bridge)",
     )
+    now_still_speed: float = threshold(
+        0.15,
+        "torso/s",
+        0,
+        5,
+        "the phase at the newest frame (live screen): hips slower than this are at the top or "
+        "the bottom",
+    )
+    now_speed_tau_s: float = threshold(
+        0.1, "s", 0.01, 2, "time constant of the hip-speed low-pass behind the phase now"
+    )
     max_trunk_tilt_deg: float = threshold(
         50.0, "deg", 10, 90, "trunk steeper than this at the top is not a hip thrust"
     )

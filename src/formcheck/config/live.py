@@ -52,12 +52,6 @@ class LiveConfig:
     context_s: float = threshold(
         2.0, "s", 0, 30, "recorded seconds kept before the bottom of the first unassessed rep"
     )
-    still_speed: float = threshold(
-        0.15, "torso/s", 0, 5, "the on-screen phase: hips slower than this are at the top or bottom"
-    )
-    speed_tau_s: float = threshold(
-        0.1, "s", 0.01, 2, "time constant of the hip-speed low-pass behind the on-screen phase"
-    )
     reference_s: float = threshold(
         10.0,
         "s",

@@ -3,7 +3,8 @@
 Two paths share the recorded landmarks:
 
 - per frame, cheap: the newest landmarks low-passed causally (one-pole filter), the hip
-  angle and hip height measured on them, the causal `RepCounter` and the current phase;
+  angle and hip height measured on them, and the reps stage (`RepSegmenter`): the count and
+  the phase now;
 - per rep, once the hips are back down: the offline pipeline (`analyze_series`) run on the
   last ``live.window_s`` seconds recorded so far (reaching further back while a counted rep is
   still unassessed). The reps it finds that ended since the last assessed one are the live
@@ -27,7 +28,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from formcheck.analysis.metrics import compute_metrics, nanmedian, point
-from formcheck.analysis.reps import RepCounter, RepState
+from formcheck.analysis.reps import RepSegmenter
 from formcheck.analysis.view import View
 from formcheck.config import Config, LiveConfig
 from formcheck.errors import FormcheckError
@@ -95,11 +96,8 @@ class LiveAnalyzer:
         self._feet_y: list[float] = []  # per frame, as self._t: ankle height (px)
         self._torso: list[float] = []  # and torso length (px)
         self._reference = (math.nan, math.nan, -math.inf)  # feet y, torso, when taken
-        self._h_prev = math.nan
         self._t_prev = math.nan
-        self._speed = 0.0
-        self._lo, self._hi = math.inf, -math.inf
-        self._counter = RepCounter(self.cfg.reps)
+        self._reps = RepSegmenter(self.cfg.reps)  # the count and the phase now
         self.reps_counted = 0
         self.reps: list[Rep] = []
         self.view: View | None = None
@@ -118,11 +116,11 @@ class LiveAnalyzer:
         self._t.append(t_s)
         self._poses.append(pose)
         shown, hip_deg, h = self._display(t_s, pose)
-        event = self._counter.update(h, t_s)
+        event = self._reps.update(t_s, h)
         if event is not None:
             self.reps_counted += 1
             self._pending.append(_Counted(t_s, self._t[event.bottom_i], self._t[event.top_i]))
-        phase = self._phase(h)
+        phase = self._reps.phase_now
         if phase != "bottom":
             self._bottom_since = None
         elif self._bottom_since is None:
@@ -130,7 +128,7 @@ class LiveAnalyzer:
         assessed: tuple[Rep, ...] = ()
         if self._pending and self._due(t_s, phase):
             assessed = tuple(self._assess(final=False))
-        self._t_prev, self._h_prev = t_s, h
+        self._t_prev = t_s
         return LiveFrame(t_s, shown, hip_deg, phase, self.reps_counted, assessed)
 
     def _display(self, t_s: float, pose: PoseFrame | None) -> tuple[PoseFrame | None, float, float]:
@@ -172,20 +170,6 @@ class LiveAnalyzer:
             self._reference = (feet_y, torso, t_s)
         return shown, float(m.hip_extension_deg[0]), (feet_y - hip_y) / torso
 
-    def _phase(self, h: float) -> str:
-        if not math.isfinite(h):
-            return "-"
-        if math.isfinite(self._h_prev) and self._t[-1] > self._t_prev:
-            dt = self._t[-1] - self._t_prev
-            v = (h - self._h_prev) / dt
-            self._speed += (1.0 - math.exp(-dt / self.cfg.live.speed_tau_s)) * (v - self._speed)
-        self._lo, self._hi = min(self._lo, h), max(self._hi, h)
-        if self._hi - self._lo < self.cfg.reps.min_rise:
-            return "bottom"
-        if abs(self._speed) < self.cfg.live.still_speed:
-            return "top" if h > (self._lo + self._hi) / 2 else "bottom"
-        return "up" if self._speed > 0 else "down"
-
     def _due(self, t_s: float, phase: str) -> bool:
         """Try to assess a pending rep once the hips have been still at the bottom for
         ``settle_s`` (a verdict tried sooner finds the rep not yet ended, and its cost drops
@@ -196,7 +180,7 @@ class LiveAnalyzer:
             log.info("live: gave up assessing the rep counted at %.1f s", first.counted_s)
             self._pending.pop(0)
             return False
-        rising = phase == "up" or self._counter.state is RepState.RISING
+        rising = phase == "up" or self._reps.rising
         still = (
             self._bottom_since is not None and t_s - self._bottom_since >= self.cfg.live.settle_s
         )
