@@ -94,13 +94,13 @@ def test_phase_and_rep_follow_the_rep_times(report: SetReport) -> None:
     assert current is report.reps[1] and done is r
 
 
-@pytest.mark.parametrize("threaded", [True, False])
+@pytest.mark.parametrize("parts", [1, 2])
 def test_annotated_video_matches_the_clip(
-    report: SetReport, plain_clip: Path, tmp_path: Path, threaded: bool
+    report: SetReport, plain_clip: Path, tmp_path: Path, parts: int
 ) -> None:
     out = tmp_path / "annotated.mp4"
-    info = write_annotated_video(plain_clip, report, out, threaded=threaded)
-    assert info["frames"] == len(report.series)
+    info = write_annotated_video(plain_clip, report, out, parts=parts)
+    assert info["frames"] == len(report.series) and info["parts"] == parts
     assert info["codec"] in ("h264", "mp4v")
     plain, fps_in = _read_all(plain_clip)
     annotated, fps_out = _read_all(out)
@@ -134,13 +134,13 @@ def test_landmarks_input_has_no_video(report: SetReport, tmp_path: Path) -> None
         write_annotated_video(path, report, tmp_path / "annotated.mp4")
 
 
-@pytest.mark.parametrize("threaded", [True, False])
+@pytest.mark.parametrize("parts", [1, 2])
 def test_drawing_errors_reach_the_caller(
     report: SetReport,
     plain_clip: Path,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
-    threaded: bool,
+    parts: int,
 ) -> None:
     import formcheck.report.video as video
 
@@ -151,7 +151,7 @@ def test_drawing_errors_reach_the_caller(
 
     monkeypatch.setattr(video, "draw_overlay", boom)
     with pytest.raises(RuntimeError, match="boom"):
-        write_annotated_video(plain_clip, report, tmp_path / "annotated.mp4", threaded=threaded)
+        write_annotated_video(plain_clip, report, tmp_path / "annotated.mp4", parts=parts)
 
 
 def test_a_video_annotated_in_its_own_process_is_the_same(

@@ -16,10 +16,8 @@ the pose model's does not, and apart they peak at the larger of the two instead 
 (docs/PERFORMANCE.md).
 
 The segments are planned from the frame count alone, so a clip gives the same result every
-time it is analysed with the same number of workers. (A split decided at run time, from
-where each landmarker had got to when the next was ready, was built and measured: it was no
-faster, because the landmarkers are ready within ~0.1 s of each other, and its results
-changed from run to run.)
+time it is analysed with the same number of workers. The measurements behind the constants
+below are in docs/PERFORMANCE.md.
 """
 
 from __future__ import annotations
@@ -43,22 +41,18 @@ from formcheck.video.reader import VideoInfo, VideoReader
 
 log = logging.getLogger(__name__)
 
-#: Analysed frames each worker tracks before its segment, so that tracking is warm at its start.
-#: 15 was measured (`bench_speed.py --agreement`): one rep's faults still differed from one
-#: landmarker's (another rep), but a clip's per-frame hip angle differed by 6.1 degrees (1.3
-#: with 30), so the 0.3 s of a core it saves was not taken.
+#: Analysed frames each worker tracks before its segment, so that tracking is warm at its start
+#: (fewer left a segment's first hip angles several degrees off a sequential run's).
 WARMUP_FRAMES = 30
 #: Fewer analysed frames per landmarker than this are not worth starting one more (a worker
 #: needs ~1 s of a core to start: interpreter, imports, model).
 MIN_SEGMENT_FRAMES = 100
 #: What a frame a worker skips to reach its segment costs (grabbed: decoded, not converted),
-#: as a share of a tracked frame. Measured in a worker: 0.7 ms against 18.5 ms at 960x540,
-#: 1.2 against 20 ms at 1280x720.
+#: as a share of a tracked frame.
 GRAB_SHARE = 0.05
 #: A clip with more analysed frames than this is tracked in a worker process even by one
 #: landmarker (2 minutes at 30 fps): this process then never loads the pose model beside the
-#: analysis of a long clip. Measured on 10 minutes of 1080p: this process peaks at 285 MB,
-#: the worker at 369 MB.
+#: analysis of a long clip (the 400 MB bound).
 TRACK_HERE_MAX_FRAMES = 3600
 
 
@@ -196,13 +190,12 @@ def track_segments(
 ) -> tuple[PoseSeries, list[str]]:
     """The clip's landmark series, tracked by up to ``workers`` landmarkers at once.
 
-    ``meanwhile`` is this process's other work (the analysis' imports): called once the landmarker
-    is loaded when one tracks in this process (a thread then uses the free core), or while
-    the workers track. ``in_workers`` tracks in a worker even with one landmarker: what a
-    run alone on the machine wants (``formcheck analyze``). The import then runs in its own
-    process instead of a thread whose GIL the landmarker's Python code waits on: 15.06
-    against 15.68 s on the 25 s sample, 10.62 against 10.76 s on the 8 s 720p clip (medians
-    of 3). A batch, whose jobs already fill the cores, keeps each clip in its job's process.
+    ``meanwhile`` is the caller's other work (a pipeline's imports): called once the
+    landmarker is loaded when one tracks in this process (a thread then uses the free core),
+    or while the workers track. ``in_workers`` tracks in a worker even with one landmarker:
+    what a run alone on the machine wants (``formcheck analyze``), so the caller's work does
+    not wait on the landmarker's GIL. A batch, whose jobs already fill the cores, keeps each
+    clip in its job's process.
     """
     segments = plan_segments(info.frame_count, workers, stride)
     expected = info.frame_count // stride if info.frame_count else 0
@@ -229,12 +222,8 @@ def _in_workers(
     expected: int,
     meanwhile: Callable[[], object] | None,
 ) -> list[SegmentResult]:
-    """Each segment in a worker process; ``meanwhile`` here as they run.
-
-    (Tracking the first segment here instead was measured no faster: 9.15 against 8.76 s
-    on the 25 s sample, 7.06 against 7.18 s on the 8 s 720p clip, medians of 3; and it
-    kept the pose model in the process that goes on to hold the analysis.)
-    """
+    """Each segment in a worker process (the first one too: this process goes on to hold
+    the analysis, and should not also hold the pose model); ``meanwhile`` here as they run."""
     context = start_context(fork_if_safe=True)  # this process holds nothing large yet
     counter = context.Value("q", 0)
     spans = ", ".join(f"[{s.start}, {s.stop if s.stop is not None else 'end'})" for s in segments)

@@ -30,7 +30,7 @@ def read_pose_series(
 ) -> tuple[PoseSeries, list[str]]:
     """Landmarks of ``path``: replayed from a saved .npz, or tracked with MediaPipe by
     ``workers`` landmarkers at once, at no more than ``max_fps`` frames per second.
-    ``meanwhile`` is this process's other work, done while the landmarkers run; ``in_workers``
+    ``meanwhile`` is the caller's other work, done while the landmarkers run; ``in_workers``
     keeps even one landmarker out of this process (`formcheck.pose.parallel.track_segments`)."""
     if path.suffix.lower() == ".npz":  # saved by --save-landmarks (checked as it loads)
         log.info("replaying landmarks from %s (%s)", path, LANDMARKS_FORMAT)

@@ -6,26 +6,17 @@ each frame is drawn by `formcheck.report.overlay.draw_overlay` and encoded by
 
 The overlay shows the finished analysis (zero-phase smoothed angles, each rep's faults from
 the rep's first frame), so the video is a pass after the analysis, not overlapped with the pose
-model. It is kept cheap instead (benchmarks/bench_outputs.py; docs/PERFORMANCE.md): OpenCV's
-colour conversion instead of swscale's and in-place panel blending cut it from 32% to 20% of the
-analysis time on the 960x540 sample.
-
-It is spread over the cores by rendering ranges of the clip at once (`PARTS`), each in a
+model. It is spread over the cores by rendering ranges of the clip at once (`PARTS`), each in a
 thread with its own decoder and a single-threaded libx264, then joining the files without
-re-encoding (`formcheck.video.writer.join_mp4`). One pass uses ~1.4 cores: its Python thread
-(decode, draw) runs in series with x264's threads. Two other ways measured no faster:
-- a producer thread (decode + draw) feeding the encoder (kept as ``threaded=True``);
-- ranges rendered in separate processes (1.05x and 0.95x): each process had to start,
-  import and load the report.
+re-encoding (`formcheck.video.writer.join_mp4`). What was measured, and the ways that were no
+faster, are in docs/PERFORMANCE.md ("Reports and annotated video").
 """
 
 from __future__ import annotations
 
 import logging
-import queue
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -40,9 +31,6 @@ from formcheck.video.writer import VideoSink, h264_available, join_mp4
 
 log = logging.getLogger(__name__)
 
-QUEUE_SIZE = 8
-_DONE = object()
-
 
 def even_size(width: int, height: int) -> tuple[int, int]:
     """The largest even size not above (width, height) (H.264 with yuv420p needs even sizes)."""
@@ -55,15 +43,12 @@ def _fit(img: np.ndarray, width: int, height: int) -> np.ndarray:
 
 
 #: The video pass is split into this many parts rendered at once (one thread each, each with
-#: a single-threaded libx264) and joined without re-encoding: 2.42 against 4.04 s on the
-#: 960x540 sample (medians of 3 alternating, against one pass with libx264's own threads).
-#: One pass keeps a Python thread (decode, draw) in series with x264's threads, ~1.4 cores;
-#: two parts use both.
+#: a single-threaded libx264) and joined without re-encoding: one pass keeps its Python thread
+#: (decode, draw) in series with x264's threads; two parts use both cores.
 PARTS = 2
 #: Parts only for clips up to this many analysed frames (2 minutes at 30 fps) and pixels
-#: (960x540): each part holds its own decoder and encoder, beside the analysis, whose memory
-#: grows with the clip. At 1280x720 two parts took this process from 329 to 402 MB on an 8 s
-#: clip (2.77 against 3.7 s).
+#: (960x540): each part holds its own decoder and encoder beside the analysis, whose memory
+#: grows with the clip (the 400 MB bound; docs/PERFORMANCE.md).
 SPLIT_MAX_FRAMES = 3600
 SPLIT_MAX_PIXELS = 960 * 540
 #: Fewer frames than this per part are not worth a part.
@@ -75,7 +60,6 @@ def write_annotated_video(
     report: SetReport,
     out_path: Path,
     *,
-    threaded: bool = False,
     crf: int = 23,
     keyframes: dict[int, bytes] | None = None,
     encoder_threads: int = 0,
@@ -110,7 +94,7 @@ def write_annotated_video(
     parts = parts if split else 1
     job = _Pass(source, report, width, height, info.fps, stride, crf, keyframes)
     if parts == 1:
-        frames, codec = job.render(out_path, 0, None, encoder_threads, threaded)
+        frames, codec = job.render(out_path, 0, None, encoder_threads)
     else:
         bounds = [expected * k // parts for k in range(parts)]
         files = [out_path.with_name(f".{out_path.stem}.part{k}.mp4") for k in range(parts)]
@@ -118,7 +102,7 @@ def write_annotated_video(
             with ThreadPoolExecutor(parts, thread_name_prefix="formcheck-video") as pool:
                 done = list(
                     pool.map(
-                        lambda k: job.render(files[k], bounds[k], _next(bounds, k), 1, False),
+                        lambda k: job.render(files[k], bounds[k], _next(bounds, k), 1),
                         range(parts),
                     )
                 )
@@ -158,7 +142,7 @@ class _Pass:
         self.wanted = {rep.lockout_i: rep.index for rep in report.reps}
 
     def render(
-        self, out: Path, first: int, stop: int | None, encoder_threads: int, threaded: bool
+        self, out: Path, first: int, stop: int | None, encoder_threads: int
     ) -> tuple[int, str]:
         """Frames ``first`` to ``stop - 1`` of the clip, drawn and encoded into ``out``."""
         report, width, height, keyframes = self.report, self.width, self.height, self.keyframes
@@ -178,8 +162,8 @@ class _Pass:
                         keyframes[self.wanted[i]] = thumbnail_jpeg(img)
                     yield img
 
-            run = _threaded if threaded else _plain
-            run(drawn, sink.write)
+            for img in drawn():
+                sink.write(img)
             return sink.frames_written, sink.codec
 
 
@@ -194,55 +178,3 @@ def thumbnail_jpeg(img: np.ndarray, width: int = THUMB_WIDTH) -> bytes:
     if not ok:
         raise ValueError("JPEG encoding failed")
     return buf.tobytes()
-
-
-def _plain(
-    produce: Callable[[], Iterator[np.ndarray]], consume: Callable[[np.ndarray], None]
-) -> None:
-    for img in produce():
-        consume(img)
-
-
-def _threaded(
-    produce: Callable[[], Iterator[np.ndarray]], consume: Callable[[np.ndarray], None]
-) -> None:
-    """Produce in a worker thread, consume here; errors on either side stop both."""
-    q: queue.Queue[object] = queue.Queue(maxsize=QUEUE_SIZE)
-    stop = threading.Event()
-    failure: list[BaseException] = []
-
-    def worker() -> None:
-        try:
-            for img in produce():
-                while not stop.is_set():
-                    try:
-                        q.put(img, timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
-                    return
-        except BaseException as exc:  # noqa: BLE001 - re-raised in the calling thread
-            failure.append(exc)
-        finally:
-            while True:
-                try:
-                    q.put(_DONE, timeout=0.1)
-                    break
-                except queue.Full:
-                    if stop.is_set():
-                        break
-
-    thread = threading.Thread(target=worker, name="formcheck-overlay", daemon=True)
-    thread.start()
-    try:
-        while True:
-            item = q.get()
-            if item is _DONE:
-                break
-            consume(item)  # type: ignore[arg-type]
-    finally:
-        stop.set()
-        thread.join()
-    if failure:
-        raise failure[0]
