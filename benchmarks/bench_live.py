@@ -12,6 +12,10 @@ per-rep assessment time (median/max), each rep event's delay after the end of it
 session report (median/max; issue 14 asks for at most 1.5 s), and whether the events are
 numbered as the report's reps.
 
+``--analyzer``: the live analyzer alone (no model, no screen) on the cached landmarks of every
+labelled clip, every frame pushed: its cost per frame (the frames that did not try a verdict:
+p50 / p95 / max) and per verdict try (median / max), in each smoothing mode.
+
 ``--agreement``: the live loop (every frame, no pacing) on the landmarks of every clip in
 ../shared/synth, ../shared/videos and sample_videos (cached like ``formcheck eval``), against
 the offline analysis of the same landmarks: rep counts and per-rep fault sets.
@@ -145,10 +149,7 @@ def agreement(smoothing: str) -> dict[str, float]:
     from formcheck.pose.replay import ReplayPose
 
     cache = LandmarkCache(default_cache_dir(), resolve_model(None))
-    clips = []
-    for folder in (SHARED / "synth", SHARED / "videos", ROOT / "sample_videos"):
-        labels = json.loads((folder / "labels.json").read_text())
-        clips += [folder / lab["file"] for lab in labels]
+    clips = _labelled_clips()
     counts_equal = reps = same = 0
     with tempfile.TemporaryDirectory() as tmp:
         for clip in clips:
@@ -167,11 +168,51 @@ def agreement(smoothing: str) -> dict[str, float]:
     return {"clips": len(clips), "counts_equal": counts_equal, "reps": reps, "same": same}
 
 
+def _labelled_clips() -> list[Path]:
+    clips = []
+    for folder in (SHARED / "synth", SHARED / "videos", ROOT / "sample_videos"):
+        labels = json.loads((folder / "labels.json").read_text())
+        clips += [folder / lab["file"] for lab in labels]
+    return clips
+
+
+def analyzer_cost(smoothing: str) -> dict[str, float]:
+    """The live analyzer's own cost, frame by frame, on every labelled clip's landmarks."""
+    from formcheck.config import Config
+    from formcheck.evaluate.cache import LandmarkCache, default_cache_dir
+    from formcheck.live.analyzer import LiveAnalyzer
+    from formcheck.pose.models import resolve_model
+
+    cache = LandmarkCache(default_cache_dir(), resolve_model(None))
+    frame_ms: list[float] = []
+    try_ms: list[float] = []
+    for clip in _labelled_clips():
+        raw, _ = cache.get(clip)
+        live = LiveAnalyzer(Config(), raw.image_size, raw.fps, smoothing=smoothing)
+        for i in range(len(raw)):
+            tries = len(live.assess_seconds)
+            start = time.perf_counter()
+            live.push(float(raw.timestamps_s[i]), raw.frame(i))
+            ms = 1000.0 * (time.perf_counter() - start)
+            (try_ms if len(live.assess_seconds) > tries else frame_ms).append(ms)
+    f = np.array(frame_ms)
+    return {
+        "frames": float(f.size),
+        "frame_p50_ms": float(np.percentile(f, 50)),
+        "frame_p95_ms": float(np.percentile(f, 95)),
+        "frame_max_ms": float(f.max()),
+        "tries": float(len(try_ms)),
+        "try_median_ms": statistics.median(try_ms) if try_ms else float("nan"),
+        "try_max_ms": max(try_ms, default=float("nan")),
+    }
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--models", nargs="+", default=["lite", "full"], choices=list(MODELS))
     ap.add_argument("--clips", nargs="+", type=Path, default=DEFAULT_CLIPS)
     ap.add_argument("--agreement", action="store_true")
+    ap.add_argument("--analyzer", action="store_true", help="only the live analyzer's own cost")
     ap.add_argument(
         "--paced-only", action="store_true", help="skip the unpaced capacity run of each clip"
     )
@@ -183,6 +224,21 @@ def main() -> int:
         help="run with a CPU-bound process beside it (busy), without (quiet), or both",
     )
     args = ap.parse_args()
+    if args.analyzer:
+        print(
+            "| smoothing | frames | per frame p50 / p95 / max ms | verdict tries "
+            "| per try median / max ms |"
+        )
+        print("|---|---|---|---|---|")
+        for smoothing in ("causal", "past"):
+            c = analyzer_cost(smoothing)
+            print(
+                f"| {smoothing} | {c['frames']:.0f} | {c['frame_p50_ms']:.2f} / "
+                f"{c['frame_p95_ms']:.2f} / {c['frame_max_ms']:.1f} | {c['tries']:.0f} "
+                f"| {c['try_median_ms']:.0f} / {c['try_max_ms']:.0f} |",
+                flush=True,
+            )
+        return 0
 
     from formcheck.pose.models import resolve_model
 
