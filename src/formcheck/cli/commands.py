@@ -53,7 +53,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             model=args.model,
             save_landmarks=args.save_landmarks,
             progress=progress,
-            workers=_workers(args.workers),
+            workers=workers_for(args.workers),
             max_fps=args.max_fps,
             in_workers=True,  # alone on the machine: the pose model runs beside this process
         )
@@ -170,7 +170,8 @@ def _cores() -> int:
     return os.cpu_count() or 1
 
 
-def _workers(asked: int | None) -> int:
+def workers_for(asked: int | None) -> int:
+    """``--workers``: at least 1; by default the cores there are (analyze and batch)."""
     if asked is not None and asked < 1:
         raise errors.UsageError("--workers must be at least 1")
     return asked or _cores()

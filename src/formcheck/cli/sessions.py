@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from formcheck import errors
-from formcheck.cli.commands import _workers
+from formcheck.cli.commands import workers_for
 
 log = logging.getLogger("formcheck")
 
@@ -90,7 +90,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     from formcheck.pose.models import resolve_model
 
     cfg = load_config(args.config)
-    workers = _workers(args.workers)
+    workers = workers_for(args.workers)
     if args.address and args.engine != "ray":
         raise errors.UsageError("--address needs --engine ray")
     clips = expand_inputs(args.inputs)
