@@ -30,7 +30,8 @@ from formcheck.landmarks.clean import Smoother, clean_series, warm_imports
 from formcheck.landmarks.quality import body_extent_px, check_people
 from formcheck.landmarks.series import PoseSeries
 from formcheck.pose.read import read_pose_series
-from formcheck.pose.track import DEFAULT_MAX_FPS, ProgressFn
+from formcheck.pose.track import DEFAULT_MAX_FPS
+from formcheck.processes import ProgressFn
 from formcheck.results import Rep, SetReport, Status
 
 log = logging.getLogger(__name__)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -19,6 +20,9 @@ from pathlib import Path
 from typing import Any
 
 log = logging.getLogger(__name__)
+
+#: ``progress(done, total)``: how many of ``total`` items (frames) are done.
+ProgressFn = Callable[[int, int], None]
 
 #: The start method of worker processes unless `start_context` may fork.
 CONTEXT: BaseContext = multiprocessing.get_context("spawn")
@@ -77,3 +81,39 @@ def _terminate(pool: ProcessPoolExecutor) -> None:
         if proc.is_alive():
             proc.terminate()
     log.debug("stopped %d worker processes", len(processes))
+
+
+def count_one(counter: Any) -> None:
+    """Add one to a shared ``multiprocessing.Value`` counter (from any process or thread)."""
+    with counter.get_lock():
+        counter.value += 1
+
+
+class CounterProgress:
+    """Reports a shared counter (a ``multiprocessing.Value`` that workers add to) through
+    ``progress`` every 0.25 s from a thread, and once more at the end."""
+
+    def __init__(self, counter: Any, progress: ProgressFn | None, expected: int) -> None:
+        self.counter, self.progress, self.expected = counter, progress, expected
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.25):
+            self._report()
+
+    def _report(self) -> None:
+        if self.progress:
+            done = int(self.counter.value)
+            self.progress(min(done, self.expected) if self.expected else done, self.expected)
+
+    def __enter__(self) -> CounterProgress:
+        if self.progress:
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
+        self._report()

@@ -11,7 +11,8 @@ from pathlib import Path
 from formcheck.hashing import file_sha256
 from formcheck.landmarks.series import PoseSeries
 from formcheck.pose.read import read_pose_series
-from formcheck.pose.track import DEFAULT_MAX_FPS, ProgressFn
+from formcheck.pose.track import DEFAULT_MAX_FPS
+from formcheck.processes import ProgressFn
 
 log = logging.getLogger(__name__)
 

@@ -26,7 +26,6 @@ import itertools
 import logging
 import pickle
 import tempfile
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -35,8 +34,8 @@ from typing import Any
 
 from formcheck.landmarks.series import PoseSeries
 from formcheck.pose.base import PoseBackend
-from formcheck.pose.track import ProgressFn, series_meta, track_frames, truncation_warning
-from formcheck.processes import start_context, worker_pool
+from formcheck.pose.track import series_meta, track_frames, truncation_warning
+from formcheck.processes import CounterProgress, ProgressFn, count_one, start_context, worker_pool
 from formcheck.video.reader import VideoInfo, VideoReader
 
 log = logging.getLogger(__name__)
@@ -153,11 +152,6 @@ def _init_worker(counter: Any) -> None:
     cv2.setNumThreads(1)  # the other workers use the other cores
 
 
-def _count(counter: Any, _: int) -> None:
-    with counter.get_lock():
-        counter.value += 1
-
-
 def _run_segment(path: Path, model: Path, seg: Segment, stride: int, spill: Path) -> int:
     """A worker's segment, each block pickled to ``spill`` as it is done (so the worker's
     memory does not grow with the clip, and nothing large goes back through the pipe).
@@ -165,7 +159,7 @@ def _run_segment(path: Path, model: Path, seg: Segment, stride: int, spill: Path
     with spill.open("wb") as f:
         keep = partial(pickle.dump, file=f, protocol=pickle.HIGHEST_PROTOCOL)
         return track_segment(
-            path, model, seg, stride, on_frame=partial(_count, _COUNTER), keep=keep
+            path, model, seg, stride, on_frame=lambda _: count_one(_COUNTER), keep=keep
         ).frames_read
 
 
@@ -238,36 +232,7 @@ def _in_workers(
             pool.submit(_run_segment, path, model, seg, stride, spill)
             for seg, spill in zip(segments, spills, strict=True)
         ]
-        with _Progress(counter, progress, expected):
+        with CounterProgress(counter, progress, expected):
             if meanwhile is not None:
                 meanwhile()
             return [_unspill(s, f.result()) for s, f in zip(spills, futures, strict=True)]
-
-
-class _Progress:
-    """Reports the shared frame counter every 0.25 s from a thread while segments run."""
-
-    def __init__(self, counter: Any, progress: ProgressFn | None, expected: int) -> None:
-        self.counter, self.progress, self.expected = counter, progress, expected
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        while not self._stop.wait(0.25):
-            self._report()
-
-    def _report(self) -> None:
-        if self.progress:
-            done = int(self.counter.value)
-            self.progress(min(done, self.expected) if self.expected else done, self.expected)
-
-    def __enter__(self) -> _Progress:
-        if self.progress:
-            self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join()
-        self._report()

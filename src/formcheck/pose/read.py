@@ -12,7 +12,8 @@ from pathlib import Path
 from formcheck.landmarks.series import LANDMARKS_FORMAT, PoseSeries
 from formcheck.pose.models import resolve_model
 from formcheck.pose.parallel import track_segments
-from formcheck.pose.track import DEFAULT_MAX_FPS, ProgressFn, stride_for
+from formcheck.pose.track import DEFAULT_MAX_FPS, stride_for
+from formcheck.processes import ProgressFn
 from formcheck.video.reader import VideoReader
 
 log = logging.getLogger(__name__)

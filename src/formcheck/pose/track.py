@@ -24,10 +24,6 @@ log = logging.getLogger(__name__)
 DEFAULT_MAX_FPS = 0.0
 
 
-#: progress(frames_done, frames_expected); frames_expected is 0 when unknown.
-ProgressFn = Callable[[int, int], None]
-
-
 def stride_for(fps: float, max_fps: float) -> int:
     """Analyse every k-th frame so that the analysed rate stays at or under ``max_fps``
     (0 = every frame). 60 fps -> 2, 50 fps -> 2 (25 fps), 120 fps -> 4, 30 fps -> 1."""
