@@ -191,7 +191,10 @@ def add_synth_arguments(parser: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--benchmark",
         action="store_true",
-        help="ignore the clip options and render the tune/test benchmark set (--seed applies)",
+        help=(
+            "ignore the clip options and render the tune/test benchmark set (--seed and "
+            "--fps apply)"
+        ),
     )
     p.add_argument(
         "--only",
@@ -281,6 +284,8 @@ def run_synth(args: argparse.Namespace) -> list[dict[str, Any]]:
         specs = [s for s in benchmark_specs(seed=args.seed) if (args.only or "") in s.name]
         if not specs:
             raise ConfigError(f"no benchmark clip name contains {args.only!r}")
+        if args.fps != _CLIP.fps:  # the same set at another frame rate (frame stride tests)
+            specs = [replace(s, fps=args.fps) for s in specs]
         log.info("rendering the benchmark set: %d clips into %s", len(specs), args.out_dir)
     else:
         specs = [spec_from_args(args)]
