@@ -2,6 +2,13 @@
 the annotated video, the naive tutorial loop, frame stride, analyzer cost and peak memory.
 
     python benchmarks/bench_speed.py [--runs 2] [--long] [--uhd] [--agreement]
+    python benchmarks/bench_speed.py --phone [--runs 1] [--annotated]
+
+``--phone`` (issue 19) makes two phone-style clips itself (the sample scaled to 1920x1080 and
+looped to 40 s, at 60 and at 30 fps: no third-party footage) and times, with the sample, what a
+lifter waits for: bare, the default ``formcheck analyze`` with every output, ``--no-video`` and
+``--workers 1 --no-video``, variants in alternating order round by round (one round ~5
+minutes); ``--annotated`` adds annotated.mp4 (the re-encoded video) as a reference.
 
 Every variant runs as its own process (imports, model loading and all), on the same clips:
 
@@ -97,7 +104,9 @@ def _naive(clip: Path, out: Path) -> int:
     return n
 
 
-def _analyze(clip: Path, out: Path, workers: int, video: bool, max_fps: float) -> SetReport:
+def _analyze(
+    clip: Path, out: Path, workers: int, video: bool, max_fps: float, annotated: bool = False
+) -> SetReport:
     from formcheck.pipeline import analyze
     from formcheck.report.json_report import dumps, write_atomic
 
@@ -106,7 +115,7 @@ def _analyze(clip: Path, out: Path, workers: int, video: bool, max_fps: float) -
         # imported here only, as in the CLI: it brings matplotlib (~0.3 s)
         from formcheck.report.outputs import write_outputs
 
-        write_outputs(clip, report, out)
+        write_outputs(clip, report, out, annotated=annotated)
     else:
         write_atomic(out / "report.json", dumps(report))
     return report
@@ -143,7 +152,8 @@ def run_variant(variant: str, clip: Path, max_fps: float) -> None:
             frames = _naive(clip, out / "naive.mp4")
         else:
             kind, w = variant.split("-w")
-            report = _analyze(clip, out, int(w), kind == "video", max_fps)
+            video, annotated = kind in ("video", "annotated"), kind == "annotated"
+            report = _analyze(clip, out, int(w), video, max_fps, annotated)
             frames = int(report.frames) * int(report.series.meta.get("stride", "1"))
         seconds = time.perf_counter() - t0
         result = {"frames": frames, "seconds": seconds}
@@ -239,6 +249,80 @@ def uhd_clip_rss(folder: Path) -> dict[str, float]:
             if sink.frames_written >= 10 * 30:
                 break
     return measure("video-w2", clip)
+
+
+def phone_clip(folder: Path, fps: float, seconds: float = 40.0) -> Path:
+    """A phone-style clip: the sample scaled to 1920x1080 and looped to ``seconds``; at 60 fps
+    a blend of each two neighbouring frames goes between them (new pixels in every frame, as
+    a camera gives, so the encoder and decoder do real work)."""
+    import cv2
+
+    from formcheck.video.reader import VideoReader
+    from formcheck.video.writer import VideoSink
+
+    clip = folder / f"phone_1080p{fps:g}.mp4"
+    n = round(seconds * fps)
+    with VideoSink(clip, 1920, 1080, fps, preset="ultrafast", crf=20) as sink:
+        while sink.frames_written < n:
+            with VideoReader(SAMPLE) as reader:
+                prev = None
+                for frame in reader:
+                    img = cv2.resize(frame.image_bgr, (1920, 1080), interpolation=cv2.INTER_LINEAR)
+                    if fps > 45 and prev is not None:
+                        sink.write(cv2.addWeighted(prev, 0.5, img, 0.5, 0))
+                    if sink.frames_written < n:
+                        sink.write(img)
+                    prev = img
+                    if sink.frames_written >= n:
+                        break
+    return clip
+
+
+#: What a lifter runs, against the bare landmarker: the default command (every output),
+#: ``--no-video``, and ``--workers 1 --no-video`` (left out on the 60 fps clip, to keep one
+#: round under 5 minutes: the 30 fps clip and the sample show it).
+PHONE_VARIANTS = ["bare", "video-w2", "analyze-w2", "analyze-w1"]
+PHONE_NAMES = {
+    "bare": "bare: decode + one landmarker",
+    "video-w2": "`formcheck analyze` (every output)",
+    "analyze-w2": "`--no-video`",
+    "analyze-w1": "`--workers 1 --no-video`",
+    "annotated-w2": "`--annotated` (annotated.mp4 too)",
+}
+
+
+def phone(folder: Path, rounds: int, annotated: bool) -> None:
+    """Issue 19's table: phone clips (1080p60, 1080p30, made here) and the sample, the
+    variants in alternating order round by round; medians and ratios to bare."""
+    start = time.perf_counter()
+    clips = [phone_clip(folder, 60.0), phone_clip(folder, 30.0), SAMPLE]
+    made = time.perf_counter() - start
+    variants = PHONE_VARIANTS + (["annotated-w2"] if annotated else [])
+    rows: dict[tuple[str, str], list[dict[str, float]]] = {}
+    for k in range(rounds):
+        for clip in clips:
+            order = variants if k % 2 == 0 else variants[::-1]
+            for variant in order:
+                if variant == "analyze-w1" and "1080p60" in clip.name:
+                    continue
+                rows.setdefault((clip.name, variant), []).append(measure(variant, clip))
+    print(f"{rounds} round(s), medians; clips made in {made:.0f} s; seconds from the start of")
+    print("the work (imports and model loading included) to every output written\n")
+    print("| clip | variant | seconds | vs bare | largest process MB |")
+    print("|---|---|---|---|---|")
+    for clip in clips:
+        bare = statistics.median(r["seconds"] for r in rows[(clip.name, "bare")])
+        for variant in variants:
+            runs = rows.get((clip.name, variant))
+            if not runs:
+                continue
+            sec = statistics.median(r["seconds"] for r in runs)
+            one = statistics.median(r["one_mb"] for r in runs)
+            print(
+                f"| {clip.name} | {PHONE_NAMES[variant]} | {sec:.1f} | {bare / sec:.2f}x "
+                f"| {one:.0f} |"
+            )
+    print(f"\nbenchmark took {time.perf_counter() - start:.0f} s")
 
 
 def looped(folder: Path, times: int) -> Path:
@@ -355,12 +439,14 @@ def memory_line(what: str, r: dict[str, float]) -> str:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--runs", type=int, default=2)
+    ap.add_argument("--runs", type=int, help="rounds (default 2; 1 with --phone)")
     ap.add_argument("--long", action="store_true")
     ap.add_argument("--uhd", action="store_true", help="peak memory on 10 s of 4K (~1 minute)")
     ap.add_argument("--agreement", action="store_true")
     ap.add_argument("--lengths", action="store_true")
     ap.add_argument("--ceiling", action="store_true")
+    ap.add_argument("--phone", action="store_true", help="phone clips, one round ~5 minutes")
+    ap.add_argument("--annotated", action="store_true", help="with --phone: --annotated too")
     ap.add_argument("--variant", help=argparse.SUPPRESS)
     ap.add_argument("--clip", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--max-fps", type=float, default=0.0, help=argparse.SUPPRESS)
@@ -378,6 +464,10 @@ def main() -> int:
         with tempfile.TemporaryDirectory() as tmp:
             lengths(Path(tmp))
         return 0
+    if args.phone:
+        with tempfile.TemporaryDirectory() as tmp:
+            phone(Path(tmp), args.runs or 1, args.annotated)
+        return 0
     if args.uhd:
         with tempfile.TemporaryDirectory() as tmp:
             r = uhd_clip_rss(Path(tmp))
@@ -386,6 +476,7 @@ def main() -> int:
 
     start = time.perf_counter()
     rows: dict[tuple[str, str], list[dict[str, float]]] = {}
+    args.runs = args.runs or 2
     for k in range(args.runs):
         for clip in (SAMPLE, HD):
             for variant in VARIANTS:

@@ -127,6 +127,30 @@ def open_page(
         )
 
 
+def dump_dom(page: str, width: int, proxy_port: int) -> subprocess.CompletedProcess[str]:
+    """The page's DOM once it has loaded and its media had 5 s of (virtual) time to play; the
+    page may be a file URI with a query or fragment."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail("chromium is not installed (.ci/run installs Debian's chromium)")
+    with tempfile.TemporaryDirectory() as profile:
+        return subprocess.run(
+            [
+                CHROMIUM,
+                *FLAGS,
+                f"--proxy-server=http://127.0.0.1:{proxy_port}",
+                f"--user-data-dir={profile}",
+                "--virtual-time-budget=5000",
+                f"--window-size={width},2400",
+                "--dump-dom",
+                page,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+
 #: Hosts Chromium itself talks to (updates, clock, safe browsing), whatever the page does.
 CHROMIUM_OWN_HOSTS = (b"googleapis.com", b"google.com", b"gvt1.com", b"gstatic.com")
 

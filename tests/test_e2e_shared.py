@@ -213,18 +213,31 @@ def test_readme_sample(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     assert data["rep_count"] == label["reps"]
     for rep, want in zip(data["reps"], label["rep_details"], strict=True):
         assert set(want["faults"]) <= {f["code"] for f in rep["faults"]}
-    assert "what to work on next" in capsys.readouterr().out
-    import cv2
-
-    clip, video = (
-        cv2.VideoCapture(str(root / label["file"])),
-        cv2.VideoCapture(str(tmp_path / "annotated.mp4")),
-    )
-    assert video.get(cv2.CAP_PROP_FRAME_COUNT) == clip.get(cv2.CAP_PROP_FRAME_COUNT)
-    assert video.get(cv2.CAP_PROP_FPS) == pytest.approx(clip.get(cv2.CAP_PROP_FPS))
+    out = capsys.readouterr().out  # the verdict first, then where the video and page went
+    assert "what to work on next" in out
+    assert out.index("what to work on next") < out.index("json:") < out.index("video:")
+    assert out.index("video:") < out.index("report:")
+    # the page plays the clip itself and draws the analysis over it
+    assert (tmp_path / "clip.mp4").read_bytes() == (root / label["file"]).read_bytes()
     page = (tmp_path / "report.html").read_text()
     assert f"{data['rep_count']} (" in page or f">{data['rep_count']}<" in page
+    assert 'src="clip.mp4"' in page and 'id="fc-canvas"' in page
+    assert "data:image/jpeg;base64," in page
+    assert not (tmp_path / "annotated.mp4").exists()
+
+
+def test_annotated_video_on_request(tmp_path: Path) -> None:
+    """--annotated: the analysis drawn into every frame of annotated.mp4, which the page plays."""
+    import cv2
+
+    clip = Path(__file__).resolve().parents[1] / "sample_videos" / "glute_bridge_right.mp4"
+    assert main(["analyze", str(clip), "--out", str(tmp_path), "--annotated", "-q"]) == 0
+    source, video = cv2.VideoCapture(str(clip)), cv2.VideoCapture(str(tmp_path / "annotated.mp4"))
+    assert video.get(cv2.CAP_PROP_FRAME_COUNT) == source.get(cv2.CAP_PROP_FRAME_COUNT)
+    assert video.get(cv2.CAP_PROP_FPS) == pytest.approx(source.get(cv2.CAP_PROP_FPS))
+    page = (tmp_path / "report.html").read_text()
     assert 'src="annotated.mp4"' in page and "data:image/jpeg;base64," in page
+    assert not (tmp_path / "clip.mp4").exists()
 
 
 BASELINE = Path(__file__).with_name("baseline_metrics.json")

@@ -118,6 +118,16 @@ def test_self_contained(page: str) -> None:
     assert '<video controls preload="metadata" src="annotated.mp4">' in page
 
 
+def test_the_player_page_is_self_contained(report: SetReport) -> None:
+    """With the clip played and drawn over: the script and its data are inline, and the data
+    cannot close its own script element."""
+    page = render_html(report, video_name="clip.mp4", overlay=True)
+    assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", page, flags=re.I)
+    assert "<script src" not in page and "<link" not in page and "url(http" not in page
+    assert page.count("<script") == page.count("</script>") == 2
+    assert 'src="clip.mp4"' in page and 'id="fc-canvas"' in page
+
+
 def test_plots_are_labelled_svgs(page: str) -> None:
     svgs = [a for tag, a in parse(page).attrs if tag == "svg"]
     assert len(svgs) == 4

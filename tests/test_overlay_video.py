@@ -160,9 +160,9 @@ def test_a_video_annotated_in_its_own_process_is_the_same(
     """Above `APART_PIXELS` the video pass runs in a fresh process: the same frames, the
     same key frames for the HTML page (as one pass here: it is not split apart)."""
     monkeypatch.setattr(outputs, "PARTS", 1)
-    here = write_outputs(plain_clip, report, tmp_path / "here")
+    here = write_outputs(plain_clip, report, tmp_path / "here", annotated=True)
     monkeypatch.setattr(outputs, "APART_PIXELS", 0)
-    apart = write_outputs(plain_clip, report, tmp_path / "apart")
+    apart = write_outputs(plain_clip, report, tmp_path / "apart", annotated=True)
     assert here.video and apart.video
     a, _ = _read_all(here.video)
     b, _ = _read_all(apart.video)
@@ -188,7 +188,7 @@ def test_warnings_and_errors_of_the_video_process_reach_this_one(
             sink.write(img)
     monkeypatch.setattr(outputs, "APART_PIXELS", 0)
     with caplog.at_level(logging.WARNING, logger="formcheck"):
-        written = write_outputs(short, report, tmp_path / "out")
+        written = write_outputs(short, report, tmp_path / "out", annotated=True)
     assert written.video is not None
     assert any("annotated 20 frames" in r.getMessage() for r in caplog.records)
     with pytest.raises(InputError, match="not a readable video"):
@@ -294,3 +294,90 @@ def test_hip_angle_shown_unless_the_lockout_was_not_judged(
     gauge = (slice(10, 60), slice(SIZE[0] - 240, SIZE[0] - 20))  # the gauge's bar, top right
     with_gauge = draw_overlay(frame.copy(), report, i)
     assert np.array_equal(shown[gauge], with_gauge[gauge]) is drawn
+
+
+@pytest.mark.parametrize("apart", [False, True])
+def test_the_verdict_comes_before_the_video_and_the_video_reports_progress(
+    report: SetReport,
+    plain_clip: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    apart: bool,
+) -> None:
+    """report.json is written, and ``on_json`` told, before any video frame is made; the video
+    pass reports its frames through ``progress``, in this process or in its own."""
+    if apart:
+        monkeypatch.setattr(outputs, "APART_PIXELS", 0)
+    out = tmp_path / "out"
+    told: list[tuple[Path, bool, bool]] = []
+    seen: list[tuple[int, int]] = []
+
+    def on_json(path: Path) -> None:
+        made = (out / "annotated.tmp.mp4").exists() or (out / "annotated.mp4").exists()
+        told.append((path, path.is_file(), made))
+
+    written = write_outputs(
+        plain_clip,
+        report,
+        out,
+        annotated=True,
+        on_json=on_json,
+        progress=lambda d, t: seen.append((d, t)),
+    )
+    assert told == [(out / "report.json", True, False)]
+    assert written.video is not None
+    n = len(report.series)
+    assert seen and seen[-1] == (n, n)  # the last report: every frame
+    assert all(d <= t == n for d, t in seen)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+
+
+def test_by_default_the_page_plays_the_clip_and_draws_over_it(
+    report: SetReport, plain_clip: Path, tmp_path: Path
+) -> None:
+    """No frame re-encoded: the clip is copied beside the page, the page draws the analysis
+    over it, and the key frames (found by seeking) are the lockout frames annotated.mp4's pass
+    grabs, overlay included."""
+    page = write_outputs(plain_clip, report, tmp_path / "page")
+    assert page.overlay and page.video == tmp_path / "page" / "clip.mp4"
+    assert page.video.read_bytes() == plain_clip.read_bytes()
+    assert sorted(p.name for p in (tmp_path / "page").iterdir()) == [
+        "clip.mp4",
+        "report.html",
+        "report.json",
+    ]
+    html = (tmp_path / "page" / "report.html").read_text()
+    assert 'src="clip.mp4"' in html and 'id="fc-canvas"' in html and "annotated.mp4" not in html
+    drawn = write_outputs(plain_clip, report, tmp_path / "drawn", annotated=True)
+    assert not drawn.overlay and drawn.video == tmp_path / "drawn" / "annotated.mp4"
+    assert sorted(page.keyframes) == sorted(drawn.keyframes) == [r.index for r in report.reps]
+    for k, jpeg in page.keyframes.items():
+        a = cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR)
+        b = cv2.imdecode(np.frombuffer(drawn.keyframes[k], np.uint8), cv2.IMREAD_COLOR)
+        assert a.shape == b.shape
+        assert np.abs(a.astype(int) - b.astype(int)).mean() < 2.0  # JPEG of the same picture
+
+
+def test_a_clip_no_browser_plays_gets_annotated_mp4(report: SetReport, tmp_path: Path) -> None:
+    clip = tmp_path / "plain.avi"  # MJPEG in AVI: no browser plays it
+    w, h = SIZE
+    writer = cv2.VideoWriter(str(clip), cv2.VideoWriter.fourcc(*"MJPG"), FPS, (w, h))
+    for img in _plain_frames(len(report.series)):
+        writer.write(img)
+    writer.release()
+    written = write_outputs(clip, report, tmp_path / "out")
+    assert not written.overlay and written.video == tmp_path / "out" / "annotated.mp4"
+    assert not (tmp_path / "out" / "clip.avi").exists()
+
+
+def test_a_clip_already_in_the_folder_is_not_copied(
+    report: SetReport, plain_clip: Path, tmp_path: Path
+) -> None:
+    """A live session's raw.mp4 is played where it is."""
+    out = tmp_path / "session"
+    out.mkdir()
+    raw = out / "raw.mp4"
+    raw.write_bytes(plain_clip.read_bytes())
+    written = write_outputs(raw, report, out)
+    assert written.overlay and written.video == raw
+    assert sorted(p.name for p in out.iterdir()) == ["raw.mp4", "report.html", "report.json"]

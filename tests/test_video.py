@@ -430,3 +430,30 @@ def test_the_header_is_read_before_switching_decoders(tmp_path: Path) -> None:
             sink.write(np.zeros((400, 2400, 3), np.uint8))
     with VideoReader(wide) as reader:
         assert reader.info.fps == pytest.approx(25.0) and reader.info.frame_count == 12
+
+
+def test_frames_found_by_seeking_are_the_frames_read_in_order(tmp_path: Path) -> None:
+    """`frames_at` (the page's key frames, without decoding the whole clip) gives the very
+    frames `VideoReader` gives at those times, upright when the clip is stored rotated."""
+    from formcheck.video.av_capture import frames_at
+    from formcheck.video.reader import MAX_SIDE_PX
+
+    clip = tmp_path / "moving.mp4"
+    with VideoSink(clip, 320, 240, 25.0) as sink:
+        for k in range(60):
+            img = np.full((240, 320, 3), 40, np.uint8)
+            img[:, (k * 5) % 280 : (k * 5) % 280 + 40] = 220  # a bright block that moves
+            sink.write(img)
+    rotated = tmp_path / "rotated.mp4"
+    rotated.write_bytes(clip.read_bytes())
+    _set_rotation(rotated, 90)
+    for path in (clip, rotated):
+        with VideoReader(path) as reader:
+            frames = list(reader)
+        wanted = [frames[k] for k in (0, 17, 42, 59)]
+        found = frames_at(path, [f.timestamp_s for f in wanted], MAX_SIDE_PX)
+        assert sorted(found) == [f.timestamp_s for f in wanted]
+        for f in wanted:
+            assert found[f.timestamp_s].shape == f.image_bgr.shape
+            assert np.abs(found[f.timestamp_s].astype(int) - f.image_bgr.astype(int)).mean() < 1
+    assert frames_at(clip, [99.0], MAX_SIDE_PX) == {}  # past the end: left out

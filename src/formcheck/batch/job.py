@@ -37,6 +37,7 @@ class ClipJob:
     model: Path
     video: bool = True
     one_core: bool = False  # other workers fill the other cores: no extra threads here
+    annotated: bool = False  # also annotated.mp4 (the page draws over the clip without it)
 
     @property
     def folder(self) -> Path:
@@ -85,7 +86,12 @@ def run_clip(job: ClipJob) -> ClipResult:
             cv2.setNumThreads(1)
         report = analyze(job.source, config=job.config, model=str(job.model))
         written = write_outputs(
-            job.source, report, partial, video=job.video, encoder_threads=int(job.one_core)
+            job.source,
+            report,
+            partial,
+            video=job.video,
+            annotated=job.annotated,
+            encoder_threads=int(job.one_core),
         )
     except FormcheckError as exc:
         result = ClipResult(

@@ -46,10 +46,16 @@ class BatchOutcome:
         return [r for r in self.results if r.status == "failed"]
 
 
-def settings_key(cfg: Config, model: Path, video: bool) -> str:
+def settings_key(cfg: Config, model: Path, video: bool, annotated: bool = False) -> str:
     """What a result depends on besides the clip's content."""
     blob = json.dumps(
-        {"config": asdict(cfg), "model": file_sha256(model), "video": video, "v": __version__},
+        {
+            "config": asdict(cfg),
+            "model": file_sha256(model),
+            "video": video,
+            "annotated": annotated,
+            "v": __version__,
+        },
         sort_keys=True,
     )
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
@@ -60,9 +66,15 @@ def _slug(stem: str) -> str:
 
 
 def plan(
-    clips: list[Path], out: Path, cfg: Config, model: Path, video: bool, one_core: bool = False
+    clips: list[Path],
+    out: Path,
+    cfg: Config,
+    model: Path,
+    video: bool,
+    one_core: bool = False,
+    annotated: bool = False,
 ) -> list[ClipJob]:
-    settings = settings_key(cfg, model, video)
+    settings = settings_key(cfg, model, video, annotated)
     jobs = []
     for clip in clips:
         try:
@@ -72,7 +84,15 @@ def plan(
         tag = content.split("-")[-1][:10]
         jobs.append(
             ClipJob(
-                clip, f"{_slug(clip.stem)}-{tag}", f"{content}-{settings}", out, cfg, model, video
+                clip,
+                f"{_slug(clip.stem)}-{tag}",
+                f"{content}-{settings}",
+                out,
+                cfg,
+                model,
+                video,
+                one_core,
+                annotated,
             )
         )
     return jobs
@@ -101,6 +121,7 @@ def run_batch(
     config: Config,
     model: Path,
     video: bool = True,
+    annotated: bool = False,
     workers: int = 1,
     engine: str = "local",
     address: str | None = None,
@@ -112,7 +133,16 @@ def run_batch(
     (out / "clips").mkdir(parents=True, exist_ok=True)
     with batch_lock(out):
         return _run_locked(
-            clips, out, config, model, video, workers, engine, address, resume, on_result
+            clips,
+            out,
+            config,
+            model,
+            (video, annotated),
+            workers,
+            engine,
+            address,
+            resume,
+            on_result,
         )
 
 
@@ -121,7 +151,7 @@ def _run_locked(
     out: Path,
     config: Config,
     model: Path,
-    video: bool,
+    videos: tuple[bool, bool],
     workers: int,
     engine: str,
     address: str | None,
@@ -130,7 +160,8 @@ def _run_locked(
 ) -> BatchOutcome:
     for leftover in (out / "clips").glob(".*.partial-*"):  # a run killed mid-clip
         shutil.rmtree(leftover, ignore_errors=True)
-    jobs = plan(clips, out, config, model, video, one_core=workers > 1)
+    video, annotated = videos
+    jobs = plan(clips, out, config, model, video, one_core=workers > 1, annotated=annotated)
     by_id: dict[str, ClipResult] = {}
     todo: list[ClipJob] = []
     planned: set[str] = set()

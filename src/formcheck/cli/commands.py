@@ -14,14 +14,14 @@ from formcheck import errors
 log = logging.getLogger("formcheck")
 
 
-def _progress(enabled: bool):  # type: ignore[no-untyped-def]
+def _progress(enabled: bool, desc: str = "pose"):  # type: ignore[no-untyped-def]
     """A tqdm-backed progress callback, or None."""
     if not enabled:
         return None, lambda: None
     from tqdm import tqdm
 
     tqdm.monitor_interval = 0  # no monitor thread: it would keep the landmarkers from forking
-    bar = tqdm(unit="frame", desc="pose", leave=False, file=sys.stderr)
+    bar = tqdm(unit="frame", desc=desc, leave=False, file=sys.stderr)
 
     def update(done: int, total: int) -> None:
         if total and bar.total != total:
@@ -66,13 +66,30 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     else:
         from formcheck.report.outputs import write_outputs
 
-        written = write_outputs(Path(args.clip), report, out_dir, video=not args.no_video)
+        def verdict(json_path: Path) -> None:  # shown before the video is made
+            if not args.quiet:
+                print(render_table(report))
+                print(f"\njson:   {json_path}", flush=True)
+
+        progress, close = _progress(not args.quiet and sys.stderr.isatty(), "video")
+        try:
+            written = write_outputs(
+                Path(args.clip),
+                report,
+                out_dir,
+                video=not args.no_video,
+                annotated=args.annotated,
+                on_json=verdict,
+                progress=progress,
+            )
+        finally:
+            close()
         if not args.quiet:
-            print(render_table(report))
-            print(f"\nreport: {written.html}")
-            print(f"json:   {written.json}")
-            if written.video:
+            if written.video and written.overlay:
+                print(f"video:  {written.video} (the page draws the analysis over it)")
+            elif written.video:
                 print(f"video:  {written.video}")
+            print(f"report: {written.html}")
     if report.status == "not_hip_thrust":
         print(
             f"formcheck: {report.clip}: not a hip thrust (no hip-thrust reps found)",

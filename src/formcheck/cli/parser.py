@@ -9,6 +9,11 @@ from pathlib import Path
 from formcheck import __version__
 from formcheck.pose.track import DEFAULT_MAX_FPS
 
+_ANNOTATED = (
+    "also render annotated.mp4, the analysis drawn into the video (a file to share; ~10 ms a "
+    "frame). Without it the page draws the analysis over a copy of the clip"
+)
+
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
@@ -30,7 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="diameter of the plates on the bar, for bar speeds in m/s (default 45)",
     )
     a.add_argument("--save-landmarks", type=Path, metavar="NPZ", help="also save the landmarks")
-    a.add_argument("--no-video", action="store_true", help="skip annotated.mp4")
+    a.add_argument("--no-video", action="store_true", help="no video in the outputs")
+    a.add_argument("--annotated", action="store_true", help=_ANNOTATED)
     a.add_argument(
         "--workers", type=int, help="landmarkers tracking the clip at once (default: the cores)"
     )
@@ -88,7 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--engine", choices=["local", "ray"], default="local")
     b.add_argument("--address", help="with --engine ray: the cluster (default: a local Ray)")
     b.add_argument("--no-resume", action="store_true", help="redo clips already finished in --out")
-    b.add_argument("--no-video", action="store_true", help="skip annotated.mp4")
+    b.add_argument("--no-video", action="store_true", help="no video in the outputs")
+    b.add_argument("--annotated", action="store_true", help=_ANNOTATED)
     b.add_argument("--model", help="pose model: full, lite, heavy, or a .task path")
     b.add_argument("--config", type=Path, help="TOML file overriding thresholds")
     b.add_argument("-q", "--quiet", action="store_true", help="no progress bar, no table")

@@ -120,6 +120,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
             config=cfg,
             model=model,
             video=not args.no_video,
+            annotated=args.annotated,
             workers=workers,
             engine=args.engine,
             address=args.address,

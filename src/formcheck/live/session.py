@@ -346,5 +346,6 @@ def _session_report(series: PoseSeries, loop: _Loop) -> SetReport:
         write_atomic(out / "session.json", json.dumps({"error": str(exc)}) + "\n")
         raise
     raw = out / "raw.mp4"
-    write_outputs(raw if raw.exists() else out / "landmarks.npz", report, out, video=raw.exists())
+    source = raw if raw.exists() else out / "landmarks.npz"
+    write_outputs(source, report, out, video=raw.exists(), annotated=True)  # --record: to share
     return report

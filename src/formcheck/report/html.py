@@ -15,6 +15,7 @@ from html import escape
 from formcheck.analysis.rules import RULES
 from formcheck.report import plots
 from formcheck.report.json_report import _num
+from formcheck.report.player import PLAYER_CSS, player_section
 from formcheck.report.table import bar_text
 from formcheck.results import Finding, NotJudged, Rep, SetReport
 
@@ -317,6 +318,12 @@ def _video(video_name: str) -> str:
     )
 
 
+def _video_section(report: SetReport, video_name: str | None, overlay: bool) -> str:
+    if not video_name:
+        return ""
+    return player_section(report, video_name) if overlay else _video(video_name)
+
+
 def _join(parts: Iterable[str]) -> str:
     return "\n".join(p for p in parts if p)
 
@@ -327,10 +334,13 @@ def render_html(
     video_name: str | None = "annotated.mp4",
     keyframes: dict[int, bytes] | None = None,
     analysed_on: dt.date | None = None,
+    overlay: bool = False,
 ) -> str:
     """The report as one self-contained HTML page.
 
-    ``video_name``: the annotated video, linked relative to the page (None: no video).
+    ``video_name``: the video, linked relative to the page (None: no video): annotated.mp4,
+    or with ``overlay`` the clip itself, the analysis drawn over it in the browser
+    (`formcheck.report.player`).
     ``keyframes``: rep index -> JPEG bytes of the frame at that rep's lockout.
     ``analysed_on``: the date shown in the header (today when None).
     """
@@ -342,15 +352,16 @@ def render_html(
             _reps(report),
             _plots(report),
             _keyframes(report, keyframes) if keyframes else "",
-            _video(video_name) if video_name else "",
+            _video_section(report, video_name, overlay),
             "</main>",
             '<footer><p class="muted">Made by formcheck from the same analysis as '
             "report.json.</p></footer>",
         ]
     )
+    css = PLAYER_CSS if overlay else ""
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>formcheck: {escape(report.clip)}</title>\n<style>{_CSS}</style>\n"
+        f"<title>formcheck: {escape(report.clip)}</title>\n<style>{_CSS}{css}</style>\n"
         f"</head>\n<body>\n{body}\n</body>\n</html>\n"
     )

@@ -1,23 +1,30 @@
-"""Write every output of one analysis into a folder: report.json, annotated.mp4, report.html.
+"""Write every output of one analysis into a folder: report.json, report.html and the video.
 
-All three are made from the same `SetReport`. The video pass also grabs the key frames the
-HTML page shows, so the clip is decoded once more, not twice. Above 720p it runs in a fresh
-process of its own (`APART_PIXELS`).
+All come from the same `SetReport`, report.json first (the verdict can be shown while the
+rest is made). By default the page plays the clip itself, copied beside it, and the browser
+draws the analysis over it: no frame is re-encoded, and the key frames the page shows are
+found by seeking to each lockout. annotated.mp4 (the overlay drawn into every frame, to share
+as one file) is rendered on request, or when no browser plays the clip; its pass grabs the
+key frames as it goes, and above 720p runs in a fresh process of its own (`APART_PIXELS`).
 """
 
 from __future__ import annotations
 
 import logging
 import pickle
+import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from formcheck.memory import return_freed_memory
-from formcheck.processes import worker_pool
+from formcheck.processes import CONTEXT, CounterProgress, ProgressFn, count_one, worker_pool
 from formcheck.report.html import render_html
 from formcheck.report.json_report import dumps, write_atomic
-from formcheck.report.video import PARTS, write_annotated_video
+from formcheck.report.player import browser_playable
+from formcheck.report.video import PARTS, lockout_thumbnails, write_annotated_video
 from formcheck.results import SetReport
 
 log = logging.getLogger(__name__)
@@ -38,6 +45,7 @@ class Written:
     video_s: float
     html_s: float
     keyframes: dict[int, bytes]  # JPEG of each rep's lockout, by rep index (with the video)
+    overlay: bool = False  # video is the clip itself, the page draws the analysis over it
 
 
 def write_outputs(
@@ -46,27 +54,50 @@ def write_outputs(
     out_dir: Path,
     *,
     video: bool = True,
+    annotated: bool = False,
     encoder_threads: int = 0,
+    on_json: Callable[[Path], object] | None = None,
+    progress: ProgressFn | None = None,
 ) -> Written:
     """Write the outputs; no video for landmarks input or with ``video=False``.
 
-    ``encoder_threads``: libx264 threads (0 = its own choice; 1 when other processes
-    already fill the cores, as in a batch).
+    The page plays the clip itself with the analysis drawn over it by the browser
+    (`formcheck.report.player`; the clip is copied beside the page as clip.<ext> unless it is
+    there already), when a browser can play it. With ``annotated``, or a clip no browser
+    plays (HEVC, AVI...), annotated.mp4 is rendered instead (the overlay drawn into every
+    frame and re-encoded: a file to share, ~10 ms a frame) and the page plays it.
+
+    report.json comes first, and ``on_json(path)`` is called as soon as it is written (the
+    verdict can be shown while the video is made); ``progress(frames, total)`` follows the
+    video pass. ``encoder_threads``: libx264 threads (0 = its own choice; 1 when other
+    processes already fill the cores, as in a batch).
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     write_atomic(out_dir / "report.json", dumps(report) + "\n")
+    if on_json is not None:
+        on_json(out_dir / "report.json")
     keyframes: dict[int, bytes] = {}
     video_path: Path | None = None
     video_s = 0.0
-    if video and source.suffix.lower() != ".npz":
+    overlay = False
+    if video and source.suffix.lower() != ".npz" and not annotated and browser_playable(source):
+        start = time.perf_counter()
+        video_path, overlay = _place_clip(source, out_dir), True
+        keyframes = lockout_thumbnails(source, report)
+        video_s = time.perf_counter() - start
+    elif video and source.suffix.lower() != ".npz":
         target = out_dir / "annotated.mp4"
         tmp = out_dir / "annotated.tmp.mp4"
         width, height = report.series.image_size
-        if width * height > APART_PIXELS:
-            stats, keyframes = _annotate_apart(source, report, tmp, encoder_threads)
-        else:  # in parts at once, unless a batch's neighbours fill the cores
-            parts = 1 if encoder_threads == 1 else PARTS
-            stats, keyframes = _annotate(source, report, tmp, encoder_threads, parts)
+        counter = CONTEXT.Value("q", 0)  # frames written, by this process or the video's
+        expected = len(report.series) * int(report.series.meta.get("stride", "1"))
+        with CounterProgress(counter, progress, expected):
+            if width * height > APART_PIXELS:
+                stats, keyframes = _annotate_apart(source, report, tmp, encoder_threads, counter)
+            else:  # in parts at once, unless a batch's neighbours fill the cores
+                parts = 1 if encoder_threads == 1 else PARTS
+                tick = lambda: count_one(counter)  # noqa: E731
+                stats, keyframes = _annotate(source, report, tmp, encoder_threads, parts, tick)
         tmp.replace(target)
         video_path, video_s = target, float(stats["seconds"])  # type: ignore[arg-type]
     start = time.perf_counter()
@@ -74,28 +105,71 @@ def write_outputs(
         report,
         video_name=video_path.name if video_path else None,
         keyframes=keyframes or None,
+        overlay=overlay,
     )
     write_atomic(out_dir / "report.html", page)
     html_s = time.perf_counter() - start
     return Written(
-        out_dir / "report.json", out_dir / "report.html", video_path, video_s, html_s, keyframes
+        out_dir / "report.json",
+        out_dir / "report.html",
+        video_path,
+        video_s,
+        html_s,
+        keyframes,
+        overlay,
     )
+
+
+def _place_clip(source: Path, out_dir: Path) -> Path:
+    """The clip beside the page: itself when it is in the folder already (a live session's
+    raw.mp4), else a copy named clip.<ext> (written whole, then renamed into place)."""
+    if source.resolve().parent == out_dir.resolve():
+        return source
+    target = out_dir / f"clip{source.suffix.lower()}"
+    if target.exists() and target.samefile(source):
+        return target
+    tmp = out_dir / f".clip.tmp{source.suffix.lower()}"
+    shutil.copyfile(source, tmp)
+    tmp.replace(target)
+    return target
 
 
 Annotated = tuple[dict[str, object], dict[int, bytes]]  # stats, key frames by rep index
 
 
 def _annotate(
-    source: Path, report: SetReport, out: Path, encoder_threads: int, parts: int
+    source: Path,
+    report: SetReport,
+    out: Path,
+    encoder_threads: int,
+    parts: int,
+    tick: Callable[[], object] | None,
 ) -> Annotated:
     keyframes: dict[int, bytes] = {}
     stats = write_annotated_video(
-        source, report, out, keyframes=keyframes, encoder_threads=encoder_threads, parts=parts
+        source,
+        report,
+        out,
+        keyframes=keyframes,
+        encoder_threads=encoder_threads,
+        parts=parts,
+        tick=tick,
     )
     return stats, keyframes
 
 
-def _annotate_apart(source: Path, report: SetReport, out: Path, encoder_threads: int) -> Annotated:
+#: The video process's frame counter (set by `_init_apart`).
+_COUNTER: Any = None
+
+
+def _init_apart(counter: Any) -> None:
+    global _COUNTER
+    _COUNTER = counter
+
+
+def _annotate_apart(
+    source: Path, report: SetReport, out: Path, encoder_threads: int, counter: Any
+) -> Annotated:
     """`_annotate` in a fresh process; its warnings are logged here. The report goes through
     a file: pickled into the pipe it would cost this process ~80 MB on 10 minutes of video
     (the pickle and the queue's copies), written to a file nothing."""
@@ -104,7 +178,7 @@ def _annotate_apart(source: Path, report: SetReport, out: Path, encoder_threads:
     try:
         with job.open("wb") as f:
             pickle.dump(report, f, protocol=pickle.HIGHEST_PROTOCOL)
-        with worker_pool(1) as pool:
+        with worker_pool(1, _init_apart, (counter,)) as pool:
             future = pool.submit(_annotate_task, source, job, out, encoder_threads)
             annotated, records = future.result()
     finally:
@@ -129,7 +203,7 @@ def _annotate_task(
     logger.addHandler(keep)
     try:
         # one part: each part holds its own decoder and encoder, ~190 MB at 1080p
-        annotated = _annotate(source, report, out, encoder_threads, parts=1)
+        annotated = _annotate(source, report, out, encoder_threads, 1, lambda: count_one(_COUNTER))
     finally:
         logger.removeHandler(keep)
     return annotated, [(r.name, r.levelno, r.getMessage()) for r in records]

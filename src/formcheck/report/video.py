@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -26,7 +26,8 @@ import numpy as np
 from formcheck.errors import InputError
 from formcheck.report.overlay import draw_overlay
 from formcheck.results import SetReport
-from formcheck.video.reader import VideoReader
+from formcheck.video.av_capture import frames_at
+from formcheck.video.reader import MAX_SIDE_PX, VideoReader
 from formcheck.video.writer import VideoSink, h264_available, join_mp4
 
 log = logging.getLogger(__name__)
@@ -64,6 +65,7 @@ def write_annotated_video(
     keyframes: dict[int, bytes] | None = None,
     encoder_threads: int = 0,
     parts: int = 1,
+    tick: Callable[[], object] | None = None,
 ) -> dict[str, object]:
     """Write ``out_path``; returns {"frames", "codec", "seconds", "parts"}.
 
@@ -71,7 +73,7 @@ def write_annotated_video(
     frame at each rep's lockout, keyed by rep index (for the HTML report). ``parts`` > 1
     renders that many ranges of the clip at once and joins them (`PARTS`), when the clip is
     long enough, short and small enough (`SPLIT_MAX_FRAMES`, `SPLIT_MAX_PIXELS`) and H.264 is
-    available.
+    available. ``tick()`` is called after each frame written (from the parts' threads).
     Raises `InputError` when ``source`` is a landmarks file (no video to annotate).
     """
     source = Path(source)
@@ -92,7 +94,7 @@ def write_annotated_video(
         and h264_available()
     )
     parts = parts if split else 1
-    job = _Pass(source, report, width, height, info.fps, stride, crf, keyframes)
+    job = _Pass(source, report, width, height, info.fps, stride, crf, keyframes, tick)
     if parts == 1:
         frames, codec = job.render(out_path, 0, None, encoder_threads)
     else:
@@ -135,8 +137,10 @@ class _Pass:
         stride: int,
         crf: int,
         keyframes: dict[int, bytes] | None,
+        tick: Callable[[], object] | None,
     ) -> None:
         self.source, self.report, self.crf, self.keyframes = source, report, crf, keyframes
+        self.tick = tick
         # a clip analysed at every k-th frame: frames in between show the last analysed one
         self.width, self.height, self.fps, self.stride = width, height, fps, stride
         self.wanted = {rep.lockout_i: rep.index for rep in report.reps}
@@ -164,6 +168,8 @@ class _Pass:
 
             for img in drawn():
                 sink.write(img)
+                if self.tick is not None:
+                    self.tick()
             return sink.frames_written, sink.codec
 
 
@@ -178,3 +184,27 @@ def thumbnail_jpeg(img: np.ndarray, width: int = THUMB_WIDTH) -> bytes:
     if not ok:
         raise ValueError("JPEG encoding failed")
     return buf.tobytes()
+
+
+def lockout_thumbnails(source: Path, report: SetReport) -> dict[int, bytes]:
+    """A JPEG thumbnail of each rep's lockout frame with the overlay drawn, by rep index, for
+    the page when no video pass is made: each frame found by seeking (`frames_at`), not by
+    decoding the clip; by decoding it when the clip cannot be sought."""
+    series = report.series
+    wanted = {float(series.timestamps_s[r.lockout_i]): r for r in report.reps}
+    try:
+        found = frames_at(source, list(wanted), MAX_SIDE_PX)
+    except Exception as exc:  # noqa: BLE001 - any PyAV failure: decode in order instead
+        log.info("%s: cannot seek (%s); decoding up to the last lockout", source, exc)
+        found = {}
+        stride = int(series.meta.get("stride", "1"))
+        by_index = {r.lockout_i * stride: t for t, r in wanted.items()}
+        with VideoReader(source) as reader:
+            for frame in reader.frames(0, max(by_index, default=-1) + 1):
+                if frame.index in by_index:
+                    found[by_index[frame.index]] = frame.image_bgr
+    out = {}
+    for t, img in found.items():
+        rep = wanted[t]
+        out[rep.index] = thumbnail_jpeg(draw_overlay(img, report, rep.lockout_i))
+    return out

@@ -51,18 +51,48 @@ class AvCapture:
         frame = self._next()
         if frame is None:
             return False, None
-        turns = int(round((frame.rotation or 0) / 90.0)) % 4
-        scale = min(1.0, self._max_side / max(frame.width, frame.height))
-        size = (round(frame.width * scale), round(frame.height * scale))  # as fit_max_side
-        image: np.ndarray = frame.to_ndarray(
-            format="bgr24", width=size[0], height=size[1], interpolation="AREA"
-        )
-        if turns:  # upright, as OpenCV shows it (frame.rotation -90: a quarter turn clockwise)
-            image = np.ascontiguousarray(np.rot90(image, turns))
-        return True, image
+        return True, upright_bgr(frame, self._max_side)
 
     def position_msec(self) -> float:
         return self._msec
 
     def release(self) -> None:
         self._container.close()
+
+
+def upright_bgr(frame: av.VideoFrame, max_side: int) -> np.ndarray:
+    """A decoded frame as BGR, upright (the display matrix's rotation applied, as OpenCV's
+    ORIENTATION_AUTO does) and scaled so its long side is at most ``max_side``."""
+    turns = int(round((frame.rotation or 0) / 90.0)) % 4
+    scale = min(1.0, max_side / max(frame.width, frame.height))
+    size = (round(frame.width * scale), round(frame.height * scale))  # as fit_max_side
+    image: np.ndarray = frame.to_ndarray(
+        format="bgr24", width=size[0], height=size[1], interpolation="AREA"
+    )
+    if turns:  # frame.rotation -90: a quarter turn clockwise
+        image = np.ascontiguousarray(np.rot90(image, turns))
+    return image
+
+
+def frames_at(path: Path, times_s: list[float], max_side: int) -> dict[float, np.ndarray]:
+    """The frames shown at ``times_s`` (seconds from the clip's start, as `VideoReader`
+    gives them), found by seeking to the key frame before each and decoding from there: a
+    few frames each instead of the whole clip. Times past the end are left out."""
+    out: dict[float, np.ndarray] = {}
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        stream.thread_type = "SLICE"
+        start = stream.start_time or 0
+        base = float(stream.time_base) if stream.time_base else 0.0
+        if base <= 0:
+            raise ValueError(f"{path}: no time base")
+        rate = float(stream.average_rate or 30)
+        for t in sorted(set(times_s)):
+            container.seek(start + int(t / base), stream=stream, backward=True)
+            for frame in container.decode(stream):
+                if frame.pts is None:
+                    continue
+                if (frame.pts - start) * base >= t - 0.5 / rate:
+                    out[t] = upright_bgr(frame, max_side)
+                    break
+    return out
