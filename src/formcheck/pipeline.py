@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -47,6 +48,7 @@ def analyze(
     workers: int = 1,
     max_fps: float = DEFAULT_MAX_FPS,
     in_workers: bool = False,
+    meanwhile: Callable[[], object] | None = warm_imports,
 ) -> SetReport:
     """Analyse one recorded set (a video, or landmarks saved by ``save_landmarks``).
 
@@ -54,7 +56,9 @@ def analyze(
     analysed at every k-th frame (0 = every frame). Several landmarkers, a clip above 2
     minutes, or ``in_workers`` (even one landmarker) track in worker processes, spawned unless
     they can be forked safely (`formcheck.processes.start_context`), so a script calling this
-    needs the ``if __name__ == "__main__":`` guard of `multiprocessing`.
+    needs the ``if __name__ == "__main__":`` guard of `multiprocessing`. ``meanwhile`` is
+    started while the pose model runs (by default the analysis' imports; a caller that goes on
+    to write outputs may add theirs).
     """
     cfg = config or Config()
     raw, warnings = read_pose_series(  # video -> pose
@@ -63,7 +67,7 @@ def analyze(
         progress,
         workers=workers,
         max_fps=max_fps,
-        meanwhile=warm_imports,  # the analysis' imports load while the pose model runs
+        meanwhile=meanwhile,
         in_workers=in_workers,
     )
     if save_landmarks:

@@ -31,6 +31,21 @@ def _progress(enabled: bool, desc: str = "pose"):  # type: ignore[no-untyped-def
     return update, bar.close
 
 
+def warm_outputs() -> None:
+    """While the pose model runs: the analysis' imports, and the outputs' (matplotlib for the
+    plots, ~0.3 s), each in a background thread."""
+    import threading
+
+    from formcheck.landmarks.clean import warm_imports
+
+    warm_imports()
+    threading.Thread(target=_import_outputs, name="formcheck-imports", daemon=True).start()
+
+
+def _import_outputs() -> None:
+    import formcheck.report.outputs  # noqa: F401
+
+
 def cmd_analyze(args: argparse.Namespace) -> int:
     from formcheck.config import load_config, with_plate
     from formcheck.pipeline import analyze
@@ -56,6 +71,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             workers=workers_for(args.workers),
             max_fps=args.max_fps,
             in_workers=True,  # alone on the machine: the pose model runs beside this process
+            meanwhile=None if args.json else warm_outputs,
         )
     finally:
         close()
