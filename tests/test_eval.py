@@ -125,3 +125,37 @@ def test_cli_eval_writes_reports(tmp_path: Path, cache: LandmarkCache, capsys) -
 def test_cli_eval_rejects_a_folder_without_labels(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     assert main(["eval", str(tmp_path)]) == 3
     assert "no labels.json" in capsys.readouterr().err
+
+
+def test_a_strided_analysis_is_scored_against_the_frames_it_analysed(tmp_path: Path) -> None:
+    """Analysed frame k of a clip analysed at every 2nd frame is the clip's frame 2k: its hip
+    angle is compared with that frame's truth, not with frame k's."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from formcheck.analysis.metrics import hip_extension_deg
+    from formcheck.evaluate.dataset import LabelledClip
+    from formcheck.evaluate.scoring import hip_angle_errors
+    from formcheck.landmarks.names import joint
+
+    n = 40
+    px = np.zeros((n, 33, 2))
+    angle = np.radians(np.linspace(120.0, 180.0, n))  # the hip opening frame by frame
+    px[:, joint("hip", "left")] = (100.0, 100.0)
+    px[:, joint("knee", "left")] = (200.0, 100.0)
+    px[:, joint("shoulder", "left"), 0] = 100.0 + 100.0 * np.cos(angle)
+    px[:, joint("shoulder", "left"), 1] = 100.0 + 100.0 * np.sin(angle)
+    clip = tmp_path / "c.mp4"
+    np.savez(tmp_path / "c_gt.npz", gt_px=px)
+    truth = hip_extension_deg(
+        px[:, joint("shoulder", "left")], px[:, joint("hip", "left")], px[:, joint("knee", "left")]
+    )
+    report = SimpleNamespace(
+        view=SimpleNamespace(sagittal=True),
+        series=SimpleNamespace(meta={"stride": "2"}),
+        metrics=SimpleNamespace(hip_extension_deg=truth[::2].copy()),
+    )
+    labelled = LabelledClip("d", clip, {"file": "c.mp4", "near_side": "left"})
+    err = hip_angle_errors(labelled, report)  # type: ignore[arg-type]
+    assert err is not None and len(err) == n // 2 and float(err.max()) < 1e-9

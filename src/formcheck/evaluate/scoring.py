@@ -167,6 +167,7 @@ def hip_angle_errors(clip: LabelledClip, report: SetReport) -> np.ndarray | None
         truth = hip_extension_deg(
             px[:, joint("shoulder", leg)], px[:, joint("hip", leg)], px[:, joint("knee", leg)]
         )
+    truth = truth[:: int(report.series.meta.get("stride", "1"))]  # analysed frame k: k*stride
     ours = report.metrics.hip_extension_deg
     n = min(len(truth), len(ours))
     with warnings.catch_warnings():

@@ -21,6 +21,8 @@ from formcheck.landmarks.series import PoseSeries
 _FILTER_ORDER = 2
 _MAD_TO_SIGMA = 1.4826
 _HAMPEL_ROWS = 1024
+#: `clean_series` cleans this many coordinate columns at a time (memory, not a threshold).
+_CLEAN_COLUMNS = 12
 
 
 def frame_rate(series: PoseSeries) -> float:
@@ -52,9 +54,14 @@ def clean_series(
     for arr in (xy, world):
         flat = np.full((len(slots), arr[0].size), np.nan)
         flat[kept] = arr.reshape(len(arr), -1)
-        flat = hampel(flat, window, cfg.outlier_k)
-        flat = fill_gaps(flat, max_gap)
-        out.append(smoother.smooth(flat, fs)[kept].reshape(arr.shape))
+        floor = hampel_floor(flat)
+        # a few columns at a time: every step works per column, and each makes copies of
+        # what it is given (10 minutes at 60 fps: ~28 MB a copy of the world landmarks)
+        for a in range(0, flat.shape[1], _CLEAN_COLUMNS):
+            cols = flat[:, a : a + _CLEAN_COLUMNS]
+            cols = fill_gaps(hampel(cols, window, cfg.outlier_k, floor), max_gap)
+            flat[:, a : a + _CLEAN_COLUMNS] = smoother.smooth(cols, fs)
+        out.append(flat[kept].reshape(arr.shape))
     return series.with_arrays(xy_px=out[0], world_xyz_m=out[1], visibility=vis)
 
 
@@ -122,8 +129,16 @@ def apply_leg_swaps(arr: np.ndarray, swapped: np.ndarray) -> None:
         arr[np.ix_(rows, right)] = tmp
 
 
-def hampel(x: np.ndarray, window: int, k: float) -> np.ndarray:
-    """NaN where (T, C) ``x`` is over k scaled MADs from its window median (Hampel).
+def hampel_floor(x: np.ndarray) -> float:
+    """The least spread `hampel` assumes: 0.1% of the largest value of ``x`` (1e-3 when
+    nothing is finite). It keeps perfectly still landmarks from flagging tiny jitter."""
+    finite = np.isfinite(x)
+    return 1e-3 * (float(np.max(np.abs(x), where=finite, initial=0.0)) if finite.any() else 1.0)
+
+
+def hampel(x: np.ndarray, window: int, k: float, floor: float | None = None) -> np.ndarray:
+    """NaN where (T, C) ``x`` is over k scaled MADs from its window median (Hampel); spreads
+    below ``floor`` count as ``floor`` (default: `hampel_floor` of ``x``).
 
     NaN gaps are bridged by interpolation for the statistics only (so the fast
     ``np.median`` applies) and stay NaN in the result.
@@ -132,9 +147,7 @@ def hampel(x: np.ndarray, window: int, k: float) -> np.ndarray:
         return x.copy()
     half = window // 2
     win = sliding_window_view(np.pad(_bridge(x), ((half, half), (0, 0)), mode="edge"), window, 0)
-    # A floor on the spread keeps perfectly still landmarks from flagging tiny jitter.
-    finite = np.isfinite(x)
-    floor = 1e-3 * (float(np.max(np.abs(x), where=finite, initial=0.0)) if finite.any() else 1.0)
+    floor = hampel_floor(x) if floor is None else floor
     out = x.copy()
     # in blocks of rows: the medians copy their (rows, C, window) input, and whole-clip
     # statistics of a 10-minute clip would hold ~0.3 GB at once (memory stays flat this way)
