@@ -199,3 +199,32 @@ def test_lockout_line_follows_the_config_file(tmp_path: Path) -> None:
     assert main([*argv, "--out", str(tmp_path / "out"), "-q"]) == 0
     page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
     assert "lockout threshold 165°" in page and "lockout threshold 162°" not in page
+
+
+def test_the_player_data_is_the_report_s_numbers(report: SetReport) -> None:
+    """What the page's canvas draws, decoded as its script decodes it: every analysed frame's
+    time, the drawn side's landmarks in whole pixels (unseen ones marked) and hip angle."""
+    import base64
+
+    import numpy as np
+
+    from formcheck.landmarks.names import joint
+    from formcheck.report.player import CHAIN, MISSING, player_data
+
+    data = player_data(report)
+    n = len(report.series)
+
+    def decode(key: str, dtype: str) -> np.ndarray:
+        return np.frombuffer(base64.b64decode(data[key]), dtype=dtype)
+
+    assert np.array_equal(decode("t", "<f8"), report.series.timestamps_s)
+    side = report.view.metric_side or report.view.near_side
+    assert side is not None and data["per_frame"] == 2 * len(CHAIN)
+    points = decode("points", "<i2").reshape(n, len(CHAIN), 2)
+    xy = report.series.xy_px[:, [joint(name, side) for name in CHAIN]]
+    seen = np.isfinite(xy)
+    assert np.array_equal(points[seen], np.round(xy[seen]).astype(int))
+    assert (points[~seen] == MISSING).all()
+    deg = decode("deg", "<f4")
+    assert np.allclose(deg, report.metrics.hip_extension_deg, equal_nan=True, atol=1e-4)
+    assert [r["index"] for r in data["reps"]] == [r.index for r in report.reps]

@@ -12,6 +12,7 @@ colours all come from the report, as in `formcheck.report.overlay`.
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 from html import escape
@@ -56,6 +57,14 @@ def browser_playable(path: Path) -> bool:
         return False
 
 
+#: A landmark not seen in a frame, in the int16 points.
+MISSING = -32768
+
+
+def _b64(a: np.ndarray) -> str:
+    return base64.b64encode(np.ascontiguousarray(a).tobytes()).decode("ascii")
+
+
 def _css(bgr: Color) -> str:
     return f"rgb({bgr[2]},{bgr[1]},{bgr[0]})"
 
@@ -66,14 +75,12 @@ def player_data(report: SetReport) -> dict[str, Any]:
     series, metrics = report.series, report.metrics
     side = report.view.metric_side or report.view.near_side
     n = len(series)
-    if side is not None:
+    if side is not None:  # whole pixels; MISSING where a landmark is unseen
         xy = series.xy_px[:, [joint(name, side) for name in CHAIN]].reshape(n, -1)
-        points = [[None if not np.isfinite(v) else round(float(v)) for v in row] for row in xy]
+        points = np.where(np.isfinite(xy), np.clip(np.round(xy), -32767, 32767), MISSING)
     else:
-        points = [[] for _ in range(n)]
-    deg = [None if not np.isfinite(d) else round(float(d), 1) for d in metrics.hip_extension_deg]
-    if not report.view.sagittal:
-        deg = [None] * n
+        points = np.zeros((n, 0))
+    deg = metrics.hip_extension_deg if report.view.sagittal else np.full(n, np.nan)
     reps = []
     for r in report.reps:
         reps.append(
@@ -92,9 +99,12 @@ def player_data(report: SetReport) -> dict[str, Any]:
         )
     return {
         "size": list(series.image_size),
-        "t": [round(float(t), 4) for t in series.timestamps_s],
-        "points": points,
-        "deg": deg,
+        # per frame, as little-endian arrays in base64 (10 minutes at 60 fps: ~1.5 MB of
+        # points, where JSON lists took 3 MB of page and ~30 MB here to build)
+        "t": _b64(series.timestamps_s.astype("<f8")),
+        "points": _b64(points.astype("<i2")),
+        "per_frame": int(points.shape[1]),
+        "deg": _b64(deg.astype("<f4")),  # NaN where not shown
         "reps": reps,
         "all_blind": bool(reps) and all(r["blind"] for r in reps),
         "colors": {
@@ -147,7 +157,14 @@ _SCRIPT = r"""
   var video = document.getElementById("fc-video");
   var canvas = document.getElementById("fc-canvas");
   var ctx = canvas.getContext("2d");
-  var W = data.size[0], H = data.size[1], T = data.t;
+  function decode(text, Type) {  // a base64 little-endian array
+    var bin = atob(text), bytes = new Uint8Array(bin.length);
+    for (var b = 0; b < bin.length; b++) bytes[b] = bin.charCodeAt(b);
+    return new Type(bytes.buffer);
+  }
+  var W = data.size[0], H = data.size[1], T = decode(data.t, Float64Array);
+  var PTS = decode(data.points, Int16Array), NP = data.per_frame;
+  var DEG = decode(data.deg, Float32Array), MISSING = -32768;
   var DARK = "rgb(20,20,20)";
 
   function frameAt(t) {  // the last analysed frame at or before t
@@ -198,11 +215,12 @@ _SCRIPT = r"""
     var ox = (canvas.width - W * k) / 2, oy = (canvas.height - H * k) / 2;
     // as overlay.Style, but never so small that a phone's screen loses the text
     var u = Math.max(Math.max(Math.min(H * k, 0.9 * W * k), 200) / 540, 0.6 * dpr);
-    var t = video.currentTime, i = frameAt(t), pts = data.points[i] || [];
+    var t = video.currentTime, i = frameAt(t), n = NP / 2;
     var reps = repsAt(t), current = reps[0], done = reps[1];
     function P(j) {
-      var x = pts[2 * j], y = pts[2 * j + 1];
-      return x === null || y === null || x === undefined ? null : [ox + x * k, oy + y * k];
+      if (j >= n) return null;
+      var x = PTS[i * NP + 2 * j], y = PTS[i * NP + 2 * j + 1];
+      return x === MISSING || y === MISSING ? null : [ox + x * k, oy + y * k];
     }
     ctx.lineCap = "round";
     var sh = P(1), knee = P(3), hip = P(2);
@@ -216,21 +234,21 @@ _SCRIPT = r"""
     [[6, DARK], [3, data.colors.line]].forEach(function (pass) {
       ctx.strokeStyle = pass[1];
       ctx.lineWidth = pass[0] * u;
-      for (var j = 0; j + 1 < pts.length / 2; j++) {
+      for (var j = 0; j + 1 < n; j++) {
         var a = P(j), b = P(j + 1);
         if (!a || !b) continue;
         ctx.beginPath(); ctx.moveTo(a[0], a[1]); ctx.lineTo(b[0], b[1]); ctx.stroke();
       }
     });
-    for (var j = 0; j + 1 < pts.length / 2; j++) {
+    for (var j = 0; j + 1 < n; j++) {
       var p = P(j);
       if (!p) continue;
       dot(p, 5 * u, DARK);
       dot(p, 3.5 * u, "white");
     }
     var blind = current ? current.blind : data.all_blind;
-    var deg = data.deg[i];
-    if (hip && deg !== null && deg !== undefined && !blind) {
+    var deg = DEG[i];
+    if (hip && !isNaN(deg) && !blind) {
       text(Math.round(deg) + "\u00b0", hip[0] + 18 * u, hip[1] + 30 * u, 20 * u, data.colors.line);
     }
     var size = 28 * u, small = 17 * u, x = 12 * u, y = 12 * u + size;
