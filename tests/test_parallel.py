@@ -6,6 +6,8 @@ from __future__ import annotations
 import itertools
 import os
 import sys
+import weakref
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -114,11 +116,61 @@ def test_segments_tracked_apart_join_into_every_frame_once(clip: Path, announced
     assert kept == pytest.approx(plain, abs=1e-9)
     joined = PoseSeries.concat([b for p in parts for b in p.blocks], (64, 48), 30.0)
     assert joined.xy_px[:, 0, 0].tolist() == kept  # each frame's pose is its own
+    assert sum(p.frames_kept for p in parts) == len(kept)
     if announced == 90:
         assert len(seen) == len(plain) + 12  # two workers warmed up on 6 frames each
     else:  # the workers' segments start past the stream's end
         assert segs[1].start > len(plain)
         assert parts[1].blocks == parts[2].blocks == []
+
+
+def _pose(t: float) -> PoseFrame:
+    return PoseFrame(
+        t, np.full((33, 2), t), np.full(33, 0.5), np.full((33, 3), t / 10), 1, np.array([t, t, 3.0])
+    )
+
+
+def test_blocks_filled_into_place_one_at_a_time_equal_the_joined_blocks() -> None:
+    """With the frame count known (the workers report it), the blocks are copied into
+    arrays of that length as they are read back: the same series as joining them all, and
+    no block is held once the next is read (the 400 MB bound on 10 minutes at 60 fps)."""
+    sizes = [4, 0, 6, 3]
+
+    def block(k: int) -> PoseSeries:
+        times = [k * 10.0 + i for i in range(sizes[k])]
+        poses = [None if t % 7 == 0 else _pose(t) for t in times]
+        change = [0.5 * t for t in times]
+        return PoseSeries.from_frames(times, poses, (64, 48), 30.0, picture_change=change)
+
+    alive: list[weakref.ref[PoseSeries]] = []
+
+    def lazily() -> Iterator[PoseSeries]:
+        for k in range(len(sizes)):
+            assert all(ref() is None for ref in alive[:-1])  # one block held at a time
+            b = block(k)
+            alive.append(weakref.ref(b))
+            yield b
+            del b
+
+    joined = PoseSeries.concat([block(k) for k in range(4)], (64, 48), 30.0, {"a": "b"})
+    filled = PoseSeries.concat(lazily(), (64, 48), 30.0, {"a": "b"}, total=13)
+    assert len(alive) == 4
+    for name in (
+        "timestamps_s",
+        "xy_px",
+        "visibility",
+        "world_xyz_m",
+        "n_people",
+        "plate_px",
+        "picture_change",
+        "far_plate_px",
+    ):
+        assert np.array_equal(getattr(filled, name), getattr(joined, name), equal_nan=True)
+        assert getattr(filled, name).dtype == getattr(joined, name).dtype
+    assert filled.meta == joined.meta
+    for wrong in (12, 14):
+        with pytest.raises(ValueError, match="announced"):
+            PoseSeries.concat([block(k) for k in range(4)], (64, 48), 30.0, total=wrong)
 
 
 def test_ranged_reading_matches_plain_iteration(clip: Path) -> None:

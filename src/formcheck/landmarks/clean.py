@@ -50,10 +50,14 @@ def clean_series(
     window = max(3, int(round(cfg.outlier_window_s * fs)) | 1)
     max_gap = int(round(cfg.max_gap_s * fs))
     slots, kept = even_slots(series.timestamps_s, 1.0 / fs)
+    even = len(slots) == len(kept)  # a video's frames: cleaned in place, no padded copy
     out = []
     for arr in (xy, world):
-        flat = np.full((len(slots), arr[0].size), np.nan)
-        flat[kept] = arr.reshape(len(arr), -1)
+        if even:
+            flat = arr.reshape(len(arr), -1)
+        else:
+            flat = np.full((len(slots), arr[0].size), np.nan)
+            flat[kept] = arr.reshape(len(arr), -1)
         floor = hampel_floor(flat)
         # a few columns at a time: every step works per column, and each makes copies of
         # what it is given (10 minutes at 60 fps: ~28 MB a copy of the world landmarks)
@@ -61,7 +65,7 @@ def clean_series(
             cols = flat[:, a : a + _CLEAN_COLUMNS]
             cols = fill_gaps(hampel(cols, window, cfg.outlier_k, floor), max_gap)
             flat[:, a : a + _CLEAN_COLUMNS] = smoother.smooth(cols, fs)
-        out.append(flat[kept].reshape(arr.shape))
+        out.append(arr if even else flat[kept].reshape(arr.shape))
     return series.with_arrays(xy_px=out[0], world_xyz_m=out[1], visibility=vis)
 
 

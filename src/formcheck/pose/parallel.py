@@ -26,7 +26,7 @@ import itertools
 import logging
 import pickle
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -104,8 +104,9 @@ def plan_segments(
 
 @dataclass(frozen=True)
 class SegmentResult:
-    blocks: list[PoseSeries]  # the kept frames, in order (empty when they were spilled)
+    blocks: Iterable[PoseSeries]  # the kept frames, in order (read back lazily when spilled)
     frames_read: int  # frames the reader went through (the last segment: the whole clip)
+    frames_kept: int  # frames in ``blocks``
 
 
 def track_segment(
@@ -127,6 +128,7 @@ def track_segment(
 
         make_backend = MediaPipePose
     blocks: list[PoseSeries] = []
+    kept = 0
     with make_backend(model) as backend, VideoReader(path) as reader:
         if on_ready is not None:
             on_ready()
@@ -138,7 +140,8 @@ def track_segment(
         for ts, poses, changes in tracked:
             block = PoseSeries.from_frames(ts, poses, size, fps, picture_change=changes)
             (blocks.append if keep is None else keep)(block)
-        return SegmentResult(blocks, reader.frames_read)
+            kept += len(block)
+        return SegmentResult(blocks, reader.frames_read, kept)
 
 
 _COUNTER: Any = None
@@ -152,24 +155,26 @@ def _init_worker(counter: Any) -> None:
     cv2.setNumThreads(1)  # the other workers use the other cores
 
 
-def _run_segment(path: Path, model: Path, seg: Segment, stride: int, spill: Path) -> int:
+def _run_segment(
+    path: Path, model: Path, seg: Segment, stride: int, spill: Path
+) -> tuple[int, int]:
     """A worker's segment, each block pickled to ``spill`` as it is done (so the worker's
     memory does not grow with the clip, and nothing large goes back through the pipe).
-    Returns the frames read."""
+    Returns the frames read and the frames kept."""
     with spill.open("wb") as f:
         keep = partial(pickle.dump, file=f, protocol=pickle.HIGHEST_PROTOCOL)
-        return track_segment(
+        done = track_segment(
             path, model, seg, stride, on_frame=lambda _: count_one(_COUNTER), keep=keep
-        ).frames_read
+        )
+        return done.frames_read, done.frames_kept
 
 
-def _unspill(spill: Path, frames_read: int) -> SegmentResult:
-    blocks = []
+def _unspill(spill: Path) -> Iterator[PoseSeries]:
+    """A worker's blocks, read back one at a time (the file is deleted once read)."""
     with spill.open("rb") as f:
         while f.peek(1):
-            blocks.append(pickle.load(f))  # written by this run's own worker
+            yield pickle.load(f)  # written by this run's own worker
     spill.unlink()
-    return SegmentResult(blocks, frames_read)
 
 
 def track_segments(
@@ -193,18 +198,31 @@ def track_segments(
     """
     segments = plan_segments(info.frame_count, workers, stride)
     expected = info.frame_count // stride if info.frame_count else 0
+    meta = series_meta(path, "mediapipe", info, stride)
+    if len(segments) > 1:
+        meta["segments"] = str(len(segments))
+    size, fps = (info.width, info.height), info.fps / stride
     if len(segments) == 1 and not in_workers and expected <= TRACK_HERE_MAX_FRAMES:
         on_frame = (lambda i: progress(i // stride + 1, expected)) if progress else None
         seg = segments[0]
         results = [track_segment(path, model, seg, stride, on_frame=on_frame, on_ready=meanwhile)]
+        series = _joined(results, size, fps, meta)
     else:
-        results = _in_workers(path, model, segments, stride, progress, expected, meanwhile)
-    meta = series_meta(path, "mediapipe", info, stride)
-    if len(segments) > 1:
-        meta["segments"] = str(len(segments))
-    blocks = (b for r in results for b in r.blocks)
-    series = PoseSeries.concat(blocks, (info.width, info.height), info.fps / stride, meta)
+        with tempfile.TemporaryDirectory(prefix="formcheck-") as tmp:
+            results = _in_workers(
+                path, model, segments, stride, progress, expected, meanwhile, Path(tmp)
+            )
+            series = _joined(results, size, fps, meta)  # read back from the spill files
     return series, truncation_warning(results[-1].frames_read, info)
+
+
+def _joined(
+    results: list[SegmentResult], size: tuple[int, int], fps: float, meta: dict[str, str]
+) -> PoseSeries:
+    """The segments' blocks in one series, copied into place one block at a time."""
+    blocks = (b for r in results for b in r.blocks)
+    total = sum(r.frames_kept for r in results)
+    return PoseSeries.concat(blocks, size, fps, meta, total=total)
 
 
 def _in_workers(
@@ -215,19 +233,18 @@ def _in_workers(
     progress: ProgressFn | None,
     expected: int,
     meanwhile: Callable[[], object] | None,
+    tmp: Path,
 ) -> list[SegmentResult]:
     """Each segment in a worker process (the first one too: this process goes on to hold
-    the analysis, and should not also hold the pose model); ``meanwhile`` here as they run."""
+    the analysis, and should not also hold the pose model); ``meanwhile`` here as they run.
+    Each worker's blocks are spilled to a file in ``tmp``, read back as they are joined."""
     context = start_context(fork_if_safe=True)  # this process holds nothing large yet
     counter = context.Value("q", 0)
     spans = ", ".join(f"[{s.start}, {s.stop if s.stop is not None else 'end'})" for s in segments)
     how = context.get_start_method()
     log.info("%s: %d landmarkers (%s) on %s", path.name, len(segments), how, spans)
-    with (
-        tempfile.TemporaryDirectory(prefix="formcheck-") as tmp,
-        worker_pool(len(segments), _init_worker, (counter,), context) as pool,
-    ):
-        spills = [Path(tmp) / f"segment{k}.pickle" for k in range(len(segments))]
+    with worker_pool(len(segments), _init_worker, (counter,), context) as pool:
+        spills = [tmp / f"segment{k}.pickle" for k in range(len(segments))]
         futures = [
             pool.submit(_run_segment, path, model, seg, stride, spill)
             for seg, spill in zip(segments, spills, strict=True)
@@ -235,4 +252,7 @@ def _in_workers(
         with CounterProgress(counter, progress, expected):
             if meanwhile is not None:
                 meanwhile()
-            return [_unspill(s, f.result()) for s, f in zip(spills, futures, strict=True)]
+            done = [f.result() for f in futures]
+    return [
+        SegmentResult(_unspill(s), read, kept) for s, (read, kept) in zip(spills, done, strict=True)
+    ]

@@ -189,22 +189,25 @@ def thumbnail_jpeg(img: np.ndarray, width: int = THUMB_WIDTH) -> bytes:
 def lockout_thumbnails(source: Path, report: SetReport) -> dict[int, bytes]:
     """A JPEG thumbnail of each rep's lockout frame with the overlay drawn, by rep index, for
     the page when no video pass is made: each frame found by seeking (`frames_at`), not by
-    decoding the clip; by decoding it when the clip cannot be sought."""
+    decoding the clip; by decoding it when the clip cannot be sought. Each frame is made a
+    thumbnail as it comes, so one full frame is held at a time."""
     series = report.series
     wanted = {float(series.timestamps_s[r.lockout_i]): r for r in report.reps}
+    out: dict[int, bytes] = {}
+
+    def thumbnail(t: float, img: np.ndarray) -> None:
+        rep = wanted[t]
+        out[rep.index] = thumbnail_jpeg(draw_overlay(img, report, rep.lockout_i))
+
     try:
-        found = frames_at(source, list(wanted), MAX_SIDE_PX)
+        for t, img in frames_at(source, list(wanted), MAX_SIDE_PX):
+            thumbnail(t, img)
     except Exception as exc:  # noqa: BLE001 - any PyAV failure: decode in order instead
         log.info("%s: cannot seek (%s); decoding up to the last lockout", source, exc)
-        found = {}
         stride = int(series.meta.get("stride", "1"))
-        by_index = {r.lockout_i * stride: t for t, r in wanted.items()}
+        by_index = {r.lockout_i * stride: t for t, r in wanted.items() if r.index not in out}
         with VideoReader(source) as reader:
             for frame in reader.frames(0, max(by_index, default=-1) + 1):
                 if frame.index in by_index:
-                    found[by_index[frame.index]] = frame.image_bgr
-    out = {}
-    for t, img in found.items():
-        rep = wanted[t]
-        out[rep.index] = thumbnail_jpeg(draw_overlay(img, report, rep.lockout_i))
+                    thumbnail(by_index[frame.index], frame.image_bgr)
     return out
