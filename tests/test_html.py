@@ -14,6 +14,7 @@ from builders import RepShape, build_set
 from formcheck.cli import main
 from formcheck.config import Config
 from formcheck.pipeline import analyze_series
+from formcheck.report import plots
 from formcheck.report.html import render_html
 from formcheck.report.json_report import to_dict
 from formcheck.results import SetReport
@@ -162,6 +163,32 @@ def test_keyframes_highlight_worst_rep(report: SetReport, page: str) -> None:
     assert '<figure class="worst"><img' in page
     no_frames = render_html(report, video_name=None)
     assert 'id="keyframes"' not in no_frames and "<video" not in no_frames
+
+
+def test_keyframes_can_come_from_a_function_called_after_the_plots(report: SetReport) -> None:
+    """The key frames may still be being found (a thread seeks the clip while the plots are
+    drawn): a function in their place is called once, after the plots, and gives the same
+    page as the frames themselves."""
+    frames = {2: b"\xff\xd8fake-jpeg\xff\xd9"}
+    calls: list[int] = []
+    plotted = {"hip": False}
+    real = plots.hip_extension_svg
+
+    def hip(r: SetReport) -> str | None:
+        plotted["hip"] = True
+        return real(r)
+
+    def later() -> dict[int, bytes]:
+        assert plotted["hip"]  # the plots are drawn before the frames are asked for
+        calls.append(1)
+        return frames
+
+    day = dt.date(2024, 1, 2)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(plots, "hip_extension_svg", hip)
+        lazy = render_html(report, keyframes=later, analysed_on=day)
+    assert calls == [1]
+    assert lazy == render_html(report, keyframes=frames, analysed_on=day)
 
 
 def test_text_is_escaped() -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from html import escape
 
 from formcheck.analysis.rules import RULES
@@ -332,7 +332,7 @@ def render_html(
     report: SetReport,
     *,
     video_name: str | None = "annotated.mp4",
-    keyframes: dict[int, bytes] | None = None,
+    keyframes: dict[int, bytes] | Callable[[], dict[int, bytes]] | None = None,
     analysed_on: dt.date | None = None,
     overlay: bool = False,
 ) -> str:
@@ -341,7 +341,8 @@ def render_html(
     ``video_name``: the video, linked relative to the page (None: no video): annotated.mp4,
     or with ``overlay`` the clip itself, the analysis drawn over it in the browser
     (`formcheck.report.player`).
-    ``keyframes``: rep index -> JPEG bytes of the frame at that rep's lockout.
+    ``keyframes``: rep index -> JPEG bytes of the frame at that rep's lockout, or a function
+    giving them, called once the plots are drawn (the frames can be found meanwhile).
     ``analysed_on``: the date shown in the header (today when None).
     """
     body = _join(
@@ -350,8 +351,8 @@ def render_html(
             "<main>",
             _next_steps(report),
             _reps(report),
-            _plots(report),
-            _keyframes(report, keyframes) if keyframes else "",
+            _plots(report),  # first: a ``keyframes`` function may be working meanwhile
+            _keyframes(report, keyframes() if callable(keyframes) else keyframes or {}),
             _video_section(report, video_name, overlay),
             "</main>",
             '<footer><p class="muted">Made by formcheck from the same analysis as '

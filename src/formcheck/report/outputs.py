@@ -15,6 +15,7 @@ import pickle
 import shutil
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -77,14 +78,19 @@ def write_outputs(
     if on_json is not None:
         on_json(out_dir / "report.json")
     keyframes: dict[int, bytes] = {}
+    finding: Future[tuple[dict[int, bytes], float]] | None = None
     video_path: Path | None = None
     video_s = 0.0
     overlay = False
     if video and source.suffix.lower() != ".npz" and not annotated and browser_playable(source):
         start = time.perf_counter()
         video_path, overlay = _place_clip(source, out_dir), True
-        keyframes = lockout_thumbnails(source, report)
         video_s = time.perf_counter() - start
+        # the key frames are found in a thread while the page's plots are drawn: seeking,
+        # decoding and drawing leave the GIL to the plots (SVG written in Python)
+        threads = ThreadPoolExecutor(1, thread_name_prefix="formcheck-keyframes")
+        finding = threads.submit(_timed_thumbnails, source, report)
+        threads.shutdown(wait=False)  # the thread ends with its one task
     elif video and source.suffix.lower() != ".npz":
         target = out_dir / "annotated.mp4"
         tmp = out_dir / "annotated.tmp.mp4"
@@ -104,9 +110,12 @@ def write_outputs(
     page = render_html(
         report,
         video_name=video_path.name if video_path else None,
-        keyframes=keyframes or None,
+        keyframes=(lambda: finding.result()[0]) if finding else keyframes or None,
         overlay=overlay,
     )
+    if finding is not None:
+        keyframes, found_s = finding.result()
+        video_s += found_s
     write_atomic(out_dir / "report.html", page)
     html_s = time.perf_counter() - start
     return Written(
@@ -118,6 +127,11 @@ def write_outputs(
         keyframes,
         overlay,
     )
+
+
+def _timed_thumbnails(source: Path, report: SetReport) -> tuple[dict[int, bytes], float]:
+    start = time.perf_counter()
+    return lockout_thumbnails(source, report), time.perf_counter() - start
 
 
 def _place_clip(source: Path, out_dir: Path) -> Path:
