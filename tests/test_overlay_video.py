@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import av
 import cv2
@@ -174,6 +175,27 @@ def test_a_video_annotated_in_its_own_process_is_the_same(
         "report.html",
         "report.json",
     ]  # the report handed to the video process is not left behind
+
+
+def test_a_long_clip_is_annotated_in_its_own_process(
+    report: SetReport, plain_clip: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A clip with more analysed frames than `APART_FRAMES` is annotated in a fresh process
+    whatever its frame size (the analysis held here grows with the clip)."""
+    calls: list[Path] = []
+    real = outputs._annotate_apart
+
+    def spy(source: Path, *args: Any) -> Any:
+        calls.append(source)
+        return real(source, *args)
+
+    monkeypatch.setattr(outputs, "_annotate_apart", spy)
+    write_outputs(plain_clip, report, tmp_path / "short", annotated=True)
+    assert calls == []  # small frames, a short clip: in this process
+    monkeypatch.setattr(outputs, "APART_FRAMES", len(report.series) - 1)
+    written = write_outputs(plain_clip, report, tmp_path / "long", annotated=True)
+    assert calls == [plain_clip] and written.video is not None
+    assert len(written.keyframes) == report.rep_count
 
 
 def test_warnings_and_errors_of_the_video_process_reach_this_one(

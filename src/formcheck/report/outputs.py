@@ -5,7 +5,8 @@ rest is made). By default the page plays the clip itself, copied beside it, and 
 draws the analysis over it: no frame is re-encoded, and the key frames the page shows are
 found by seeking to each lockout. annotated.mp4 (the overlay drawn into every frame, to share
 as one file) is rendered on request, or when no browser plays the clip; its pass grabs the
-key frames as it goes, and above 720p runs in a fresh process of its own (`APART_PIXELS`).
+key frames as it goes, and above 720p or 2 minutes runs in a fresh process of its own
+(`APART_PIXELS`, `APART_FRAMES`).
 """
 
 from __future__ import annotations
@@ -36,6 +37,10 @@ log = logging.getLogger(__name__)
 #: pass in a process of its own; docs/PERFORMANCE.md). Smaller frames stay here: a process
 #: costs ~0.4 s to start.
 APART_PIXELS = 1280 * 720
+#: So is a clip with more analysed frames than this (2 minutes at 30 fps), whatever its size:
+#: the analysis held here grows with the clip (10 minutes of 1080p60, decoded at 1280x720:
+#: ~300 MB here, and the pass in this process took it to 409 MB; docs/PERFORMANCE.md).
+APART_FRAMES = 3600
 
 
 @dataclass(frozen=True)
@@ -98,7 +103,7 @@ def write_outputs(
         counter = CONTEXT.Value("q", 0)  # frames written, by this process or the video's
         expected = len(report.series) * int(report.series.meta.get("stride", "1"))
         with CounterProgress(counter, progress, expected):
-            if width * height > APART_PIXELS:
+            if width * height > APART_PIXELS or len(report.series) > APART_FRAMES:
                 stats, keyframes = _annotate_apart(source, report, tmp, encoder_threads, counter)
             else:  # in parts at once, unless a batch's neighbours fill the cores
                 parts = 1 if encoder_threads == 1 else PARTS
