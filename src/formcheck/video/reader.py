@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import TypeVar
 
 import cv2
 import numpy as np
@@ -24,6 +25,8 @@ from formcheck.errors import InputError
 from formcheck.video.av_capture import AvCapture
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 #: A clip that yields fewer than this share of its announced frames is reported as truncated.
 TRUNCATION_RATIO = 0.9
@@ -234,14 +237,15 @@ class VideoReader:
         self.close()
 
 
-def prefetched(frames: Iterator[Frame], depth: int = 4) -> Iterator[Frame]:
-    """``frames``, decoded ahead in a thread (OpenCV releases the GIL while it decodes), so
-    decoding overlaps whatever the consumer does with each frame. At most ``depth`` frames
-    wait in memory; errors in the decoding thread are raised here."""
-    q: queue.Queue[Frame | BaseException | None] = queue.Queue(maxsize=depth)
+def prefetched(frames: Iterator[T], depth: int = 4) -> Iterator[T]:
+    """``frames`` (or anything made from them), decoded ahead in a thread (OpenCV and PyAV
+    release the GIL while they decode), so decoding overlaps whatever the consumer does with
+    each frame. At most ``depth`` items wait in memory; errors in the decoding thread are
+    raised here."""
+    q: queue.Queue[T | BaseException | None] = queue.Queue(maxsize=depth)
     stop = threading.Event()
 
-    def put(item: Frame | BaseException | None) -> bool:
+    def put(item: T | BaseException | None) -> bool:
         while not stop.is_set():
             try:
                 q.put(item, timeout=0.1)
