@@ -87,6 +87,10 @@ def test_faults_land_on_the_right_reps(
                 and s.near_side == "left"
             ),
         ),
+        (
+            "--yaw 90 --camera-height 1.2 --aim-height 0.3",
+            lambda s: (s.camera.aim_height_m, s.view) == (0.3, "front (from the feet)"),
+        ),
         # video options
         (
             "--size 640x360 --fps 25 --noise 0 --crf 30 --lead-in 0.5 --lead-out 1",
@@ -171,7 +175,7 @@ def test_options_reach_the_spec(line: str, check: Callable[[ClipSpec], bool]) ->
         ("--tempo 0.8,1,1.5,0.6", "rep 1: down_s=0.6 s looks rushed"),
         ("--fault 2:pelvic_tilt_rotation", "single-leg variations only"),
         ("--working-leg left", "working_leg is only for single-leg variations"),
-        ("--yaw 95", "yaw_deg must be within [-80, 80]"),
+        ("--yaw 95", "yaw_deg must be within [-90, 90]"),
         ("--crf 60", "crf must be within [0, 51]"),
         ("--body-scale 3", "body_scale must be within [0.5, 1.5]"),
         ("--name a/b", "name must be a plain file stem"),
@@ -221,3 +225,9 @@ def test_run_synth_renders_only_the_benchmark_clips_asked_for(
     assert len(rendered) == 2
     with pytest.raises(ConfigError, match="no benchmark clip name contains 'nothing_like_this'"):
         run_synth(_args("--benchmark --only nothing_like_this"))
+    rendered.clear()
+    args = _args("--benchmark frontal --only _head --no-progress")
+    args.out_dir = tmp_path
+    run_synth(args)
+    assert rendered == [s.name for s in benchmark_specs(frontal=True) if "_head" in s.name]
+    assert len(rendered) == 4

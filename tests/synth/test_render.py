@@ -12,6 +12,7 @@ import cv2
 import numpy as np
 import pytest
 
+from formcheck.landmarks.names import Landmark
 from formcheck.synth import CameraSpec, ClipSpec, RepSpec, ground_truth, render_clips
 from formcheck.synth import faults as fx
 from formcheck.synth.motion import build_timeline, n_frames
@@ -258,6 +259,66 @@ def test_pelvis_drops_on_the_free_side(working_leg: str) -> None:
     assert 12.0 <= drop_deg <= 15.0
 
 
+@pytest.mark.parametrize("variation", ["hip_thrust", "glute_bridge"])
+def test_knees_cave_towards_the_mid_line_at_the_top(variation: str) -> None:
+    """Clean knees stay outside the feet; caving knees end well inside the 0.9 limit."""
+    spec = ClipSpec(
+        "k",
+        (FAST, replace(FAST, faults=("knees_caving",))),
+        variation=variation,
+        width=320,
+        height=180,
+    )
+    gt = ground_truth(spec)
+    top = gt["phase"] == "top"
+    clean, caved = (np.median(gt["knee_ankle_ratio"][top & (gt["rep"] == k)]) for k in (0, 1))
+    assert clean > 1.1
+    assert 0.55 <= caved <= 0.8
+    bottom = (gt["phase"] == "bottom") & (gt["rep"] == 1)
+    assert np.median(gt["knee_ankle_ratio"][bottom]) > 1.05  # caving comes with the rise
+    assert np.allclose(gt["pelvic_obliquity_deg"][gt["rep"] >= 0], 0.0, atol=1e-6)
+
+
+def test_pelvic_truth_follows_the_drop() -> None:
+    spec = ClipSpec(
+        "p",
+        (FAST, replace(FAST, faults=("pelvic_tilt_rotation",))),
+        variation="single_leg_hip_thrust",
+        working_leg="right",
+        width=320,
+        height=180,
+    )
+    gt = ground_truth(spec)
+    top = gt["phase"] == "top"
+    obl = gt["pelvic_obliquity_deg"]
+    assert np.median(obl[top & (gt["rep"] == 0)]) == pytest.approx(0.0, abs=1e-6)
+    # the free (left) hip drops: the right hip is the higher one, by the rendered drop
+    assert np.median(obl[top & (gt["rep"] == 1)]) == pytest.approx(fx.PELVIS_DROP_DEG, abs=0.5)
+    assert np.allclose(gt["pelvic_rotation_deg"][gt["rep"] >= 0], 0.0, atol=1e-6)
+    assert gt["gt_world_m"].shape == (*gt["gt_px"].shape[:2], 3)
+
+
+@pytest.mark.parametrize("yaw", [90.0, -90.0, 70.0])
+def test_a_camera_along_the_body_aims_down_at_it(yaw: float) -> None:
+    """From the feet or the head (or steeply oblique), a raised camera aimed low sees the
+    pelvis in the middle of the picture, left and right hips apart across it."""
+    spec = ClipSpec(
+        "a",
+        (FAST,),
+        variation="glute_bridge",
+        camera=CameraSpec(yaw_deg=yaw, height_m=1.2, aim_height_m=0.25),
+        width=320,
+        height=180,
+    )
+    gt = ground_truth(spec)["gt_px"]
+    lh, rh = gt[:, int(Landmark.LEFT_HIP)], gt[:, int(Landmark.RIGHT_HIP)]
+    assert np.all((lh > 0) & (lh < (320, 180))) and np.all((rh > 0) & (rh < (320, 180)))
+    across = np.abs(lh[:, 0] - rh[:, 0]) / np.abs(lh[:, 1] - rh[:, 1]).clip(1e-6)
+    assert np.median(across) > 5.0  # the hip line is nearly level in the image
+    with pytest.raises(ValueError, match="aim_height_m"):
+        CameraSpec(yaw_deg=yaw, height_m=1.0, aim_height_m=1.5)
+
+
 def test_timing_faults_shape_the_motion() -> None:
     reps = (FAST, RepSpec(faults=("bounce",)), RepSpec(faults=("rushed_eccentric", "no_top_pause")))
     spec = ClipSpec("m", reps, fps=30.0, width=320, height=180)
@@ -281,6 +342,15 @@ def test_timing_faults_shape_the_motion() -> None:
         ({"reps": (RepSpec(),), "variation": "single_leg_hip_thrust"}, "working_leg"),
         # pelvic drop needs a single-leg variation
         ({"reps": (RepSpec(faults=("pelvic_tilt_rotation",)),)}, "single-leg"),
+        # caving knees need two legs down
+        (
+            {
+                "reps": (RepSpec(faults=("knees_caving",)),),
+                "variation": "single_leg_glute_bridge",
+                "working_leg": "left",
+            },
+            "two-leg",
+        ),
         # H.264 needs even sizes
         ({"reps": (RepSpec(),), "width": 321}, "even"),
         # a load the renderer does not draw
@@ -339,6 +409,8 @@ def test_bounce_on_first_rep_drops_in_during_the_lead_in() -> None:
         (0.0, "side"),  # pure side view
         (25.0, "oblique25"),  # turned towards the feet
         (-20.0, "oblique20_head"),  # turned towards the head end
+        (88.0, "front (from the feet)"),  # looking along the body
+        (-90.0, "from the head"),
     ],
 )
 def test_view_label(yaw_deg: float, view: str) -> None:

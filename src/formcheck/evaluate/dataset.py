@@ -33,10 +33,15 @@ class LabelledClip:
 
     @property
     def view_family(self) -> str:
-        """``side`` or ``oblique`` from the label's free-text view (``other`` otherwise)."""
+        """``side``, ``oblique``, ``front`` (from the feet) or ``head`` from the label's free-text
+        view (``other`` otherwise)."""
         view = str(self.label.get("view", "")).lower()
         if "oblique" in view:
             return "oblique"
+        if "front" in view or "feet" in view:
+            return "front"
+        if "head" in view:
+            return "head"
         return "side" if "side" in view else "other"
 
 

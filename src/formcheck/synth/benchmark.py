@@ -44,6 +44,7 @@ _TOKENS: dict[str, tuple[str, ...]] = {
     "NC": ("neck_craning",),
     "HL": ("heels_lifting",),
     "PT": ("pelvic_tilt_rotation",),
+    "KC": ("knees_caving",),
     "RD": ("range_drift",),
 }
 _NOT_FIRST = ("BO", "RD")  # tokens never put on a clip's first rep
@@ -116,6 +117,32 @@ _CELLS: tuple[_Cell, ...] = (
     _Cell(_GB, "side", "- RE - -", messy="cards"),
     _Cell(_HT, "mild", "- IL+RD - NP", messy="cut+cards"),
 )
+#: The frontal benchmark (issue 20): views along the body and steep obliques, where the pelvis
+#: and the knees' width can be seen. Single-leg sets drop the free-leg hip (PT); two-leg sets
+#: let the knees cave (KC). From the head, only glute bridges: a bench hides a hip thrust.
+FRONTAL_INDEX0 = 100  # clip numbers start here (names never collide with the main set's)
+_FRONTAL_CELLS: tuple[_Cell, ...] = (
+    _Cell(_HT, "feet", "- KC - KC"),
+    _Cell(_HT, "feet", "- - -"),
+    _Cell(_HT, "feet", "KC - KC"),
+    _Cell(_GB, "feet", "- KC -"),
+    _Cell(_GB, "head", "- KC - KC"),
+    _Cell(_HT, "steep60", "- KC -"),
+    _Cell(_GB, "steep60", "KC - -"),
+    _Cell(_SLHT, "feet", "- PT - PT"),
+    _Cell(_SLHT, "feet", "PT - -"),
+    _Cell(_SLGB, "feet", "- PT -"),
+    _Cell(_SLGB, "head", "PT - PT"),
+    _Cell(_SLHT, "steep60", "- PT - PT"),
+    _Cell(_SLGB, "steep60", "- - PT"),
+)
+#: Per frontal view family: camera yaw (deg), camera height and aim height (m) ranges; a camera
+#: looking along the body is held up and tilted down, as on a tripod at the feet.
+_FRONTAL_CAMERA = {
+    "feet": ((84, 90), (1.0, 1.35), (0.2, 0.35)),
+    "head": ((-90, -84), (1.0, 1.35), (0.15, 0.3)),
+    "steep60": ((60, 75), (0.7, 1.0), (0.25, 0.4)),
+}
 _LOAD_TAGS = {"none": "", "barbell": "_bb", "dumbbell": "_db"}
 _MESSY_TAGS = {"": "", "cut": "_cut", "cards": "_cards", "cut+cards": "_cutcards"}
 #: Edited clips: the title and end cards' lengths (s), the view a cut goes to (side <-> mild).
@@ -143,12 +170,14 @@ def split_of(name: str) -> str:
     return prefix
 
 
-def benchmark_specs(seed: int = 0) -> list[ClipSpec]:
-    """The benchmark set (two clips per cell, one per split), deterministic for a seed."""
+def benchmark_specs(seed: int = 0, frontal: bool = False) -> list[ClipSpec]:
+    """The benchmark set (two clips per cell, one per split), deterministic for a seed; with
+    ``frontal``, the frontal benchmark (views along the body and steep obliques) instead."""
+    cells, index0 = (_FRONTAL_CELLS, FRONTAL_INDEX0) if frontal else (_CELLS, 0)
     specs = []
-    for c, cell in enumerate(_CELLS):
+    for c, cell in enumerate(cells):
         for k in range(2):
-            i = 2 * c + k
+            i = index0 + 2 * c + k
             rng = np.random.default_rng([seed, i])
             split = SPLITS[(c + k) % 2]
             facing = ("left", "right")[(c // 2 + k) % 2]  # decoupled from the split
@@ -156,18 +185,39 @@ def benchmark_specs(seed: int = 0) -> list[ClipSpec]:
     return specs
 
 
-def _clip(
-    cell: _Cell, i: int, split: str, facing: str, seed: int, rng: np.random.Generator
-) -> ClipSpec:
+def _camera(cell: _Cell, facing: str, rng: np.random.Generator) -> tuple[CameraSpec, str]:
+    """The clip's camera and its name tag."""
+    single = cell.variation.startswith("single_leg")
+    if cell.view in _FRONTAL_CAMERA:
+        yaws, heights, aims = _FRONTAL_CAMERA[cell.view]
+        yaw = float(rng.integers(yaws[0], yaws[1] + 1))
+        distance = rng.uniform(3.0, 3.4) if single else rng.uniform(2.7, 3.1)
+        camera = CameraSpec(
+            yaw_deg=yaw,
+            facing=facing,
+            distance_m=_r(distance),
+            height_m=_r(rng.uniform(*heights)),
+            aim_height_m=_r(rng.uniform(*aims)),
+        )
+        tag = "obl" if cell.view == "steep60" else cell.view
+        return camera, f"{tag}{abs(yaw):.0f}"
     lo, hi = _YAW_RANGE[cell.view]
     yaw = float(rng.integers(lo, hi + 1))
-    single = cell.variation.startswith("single_leg")
     # A raised free leg needs a higher, farther camera to stay in the frame.
     distance = rng.uniform(3.2, 3.5) if single else rng.uniform(2.7, 3.1)
     height = rng.uniform(0.55, 0.7) if single else rng.uniform(0.35, 0.6)
     camera = CameraSpec(yaw_deg=yaw, facing=facing, distance_m=_r(distance), height_m=_r(height))
-    view = "side" if yaw == 0 else f"obl{yaw:.0f}"
+    return camera, "side" if yaw == 0 else f"obl{yaw:.0f}"
+
+
+def _clip(
+    cell: _Cell, i: int, split: str, facing: str, seed: int, rng: np.random.Generator
+) -> ClipSpec:
+    single = cell.variation.startswith("single_leg")
+    camera, view = _camera(cell, facing, rng)
     near = "right" if facing == "left" else "left"  # ClipSpec.near_side
+    if single and cell.view in ("feet", "head"):  # no near side: either leg works
+        near = str(rng.choice(("left", "right")))
     tag = _VARIATION_TAGS[cell.variation] + _LOAD_TAGS[cell.load] + _MESSY_TAGS[cell.messy]
     name = f"{split}_{i:03d}_{view}_{facing}_{tag}"
     spec = ClipSpec(

@@ -60,11 +60,15 @@ class Camera:
 
 
 def make_camera(spec: CameraSpec, width: int, height: int) -> Camera:
-    """Camera ``distance_m`` from the pivot, ``height_m`` up, looking level at the pivot."""
+    """Camera ``distance_m`` (along the floor) from the pivot, ``height_m`` up, looking at the
+    pivot ``aim_height_m`` up (level when None)."""
     side = 1.0 if spec.facing == "left" else -1.0  # +z side of the body sees the head on the left
     yaw = np.radians(spec.yaw_deg)
-    target = np.array([PIVOT_X_M, spec.height_m, 0.0])
-    centre = target + spec.distance_m * np.array([np.sin(yaw), 0.0, side * np.cos(yaw)])
+    aim = spec.height_m if spec.aim_height_m is None else spec.aim_height_m
+    target = np.array([PIVOT_X_M, aim, 0.0])
+    centre = np.array([PIVOT_X_M, spec.height_m, 0.0]) + spec.distance_m * np.array(
+        [np.sin(yaw), 0.0, side * np.cos(yaw)]
+    )
     fwd = target - centre
     fwd /= np.linalg.norm(fwd)
     up_world = np.array([0.0, 1.0, 0.0])

@@ -85,7 +85,10 @@ def add_synth_arguments(parser: argparse.ArgumentParser) -> None:
         type=float,
         default=_CAM.yaw_deg,
         metavar="DEG",
-        help="0 = side view; positive turns towards the feet, negative towards the head",
+        help=(
+            "0 = side view; positive turns towards the feet, negative towards the head; "
+            "+-90 looks along the body (from the feet / the head)"
+        ),
     )
     cam.add_argument(
         "--facing",
@@ -106,6 +109,13 @@ def add_synth_arguments(parser: argparse.ArgumentParser) -> None:
         default=_CAM.height_m,
         metavar="M",
         help="metres above the floor (default: %(default)s)",
+    )
+    cam.add_argument(
+        "--aim-height",
+        type=float,
+        default=None,
+        metavar="M",
+        help="aim at the body this high, metres (default: level, at the camera's height)",
     )
     cut = p.add_argument_group("shots and cards (messy clips)")
     cut.add_argument(
@@ -190,10 +200,13 @@ def add_synth_arguments(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, default=0, help="noise and scene seed (default: 0)")
     p.add_argument(
         "--benchmark",
-        action="store_true",
+        nargs="?",
+        const="main",
+        choices=("main", "frontal"),
         help=(
-            "ignore the clip options and render the tune/test benchmark set (--seed and "
-            "--fps apply)"
+            "ignore the clip options and render a tune/test benchmark set: main (side and "
+            "oblique views) or frontal (from the feet, the head and 60-75 deg obliques: "
+            "pelvis and knees); --seed and --fps apply"
         ),
     )
     p.add_argument(
@@ -237,6 +250,7 @@ def spec_from_args(args: argparse.Namespace) -> ClipSpec:
             facing=args.facing,
             distance_m=args.distance,
             height_m=args.camera_height,
+            aim_height_m=args.aim_height,
         )
         cut_camera = None
         if args.cut is not None:
@@ -281,7 +295,12 @@ def spec_from_args(args: argparse.Namespace) -> ClipSpec:
 def run_synth(args: argparse.Namespace) -> list[dict[str, Any]]:
     """Render what the options ask for into ``args.out_dir``; return the labels.json entries."""
     if args.benchmark:
-        specs = [s for s in benchmark_specs(seed=args.seed) if (args.only or "") in s.name]
+        frontal = args.benchmark == "frontal"
+        specs = [
+            s
+            for s in benchmark_specs(seed=args.seed, frontal=frontal)
+            if (args.only or "") in s.name
+        ]
         if not specs:
             raise ConfigError(f"no benchmark clip name contains {args.only!r}")
         if args.fps != _CLIP.fps:  # the same set at another frame rate (frame stride tests)

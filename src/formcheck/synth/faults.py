@@ -52,6 +52,12 @@ HEEL_LIFT_M = 0.05
 # body's long axis by this much at the top (threshold ~8-10 deg, seed 000).
 PELVIS_DROP_DEG = 14.0
 
+# knees_caving: knee width / ankle width below ~0.9 during the concentric and at lockout (seeds
+# 001, 003: the banded variation "forces the knees out"). Each knee turns this far about its
+# hip-ankle axis towards the mid-line, which puts the true knee/ankle width ratio at ~0.7 at the
+# top (0.6-0.7 on glute bridges; clean reps: ~1.2, the knees a little outside the feet).
+KNEE_CAVE_DEG = 15.0
+
 # range_drift: rep range < ~85% of the set's best (seeds 000, 002). The rep's top stops lower so
 # its hip-angle range is this fraction of a full rep's. The peak then falls to ~150 deg (hip
 # thrust) or ~159 deg (glute bridge), so such a rep also shows an incomplete lockout and the

@@ -55,6 +55,7 @@ class Timeline:
     crane_w: np.ndarray
     heel_w: np.ndarray
     pelvis_w: np.ndarray
+    knees_w: np.ndarray
     shin_sign: np.ndarray
     shot: np.ndarray
     reps: tuple[RepTiming, ...]
@@ -201,6 +202,7 @@ def build_timeline(spec: ClipSpec) -> Timeline:
         crane_w=weight("neck_craning", 0.35, 0.9),
         heel_w=weight("heels_lifting", 0.0, 0.4),
         pelvis_w=weight("pelvic_tilt_rotation", 0.35, 0.95),
+        knees_w=weight("knees_caving", 0.1, 0.7),
         shin_sign=_shin_signal(spec, reps, t),
         shot=_shots(spec, t, reps[-1].end_s + spec.lead_out_s),
         reps=reps,

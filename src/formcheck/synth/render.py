@@ -23,7 +23,13 @@ from formcheck.synth.raster import draw_capsules
 from formcheck.synth.scene import Stage, apply_shadow, build_stage, figure_shadow
 from formcheck.synth.skeleton import FrameState, Rig, build_skeleton
 from formcheck.synth.spec import FAULT_CODES, ClipSpec
-from formcheck.synth.truth import hip_angle_deg, shin_deg
+from formcheck.synth.truth import (
+    hip_angle_deg,
+    knee_ankle_ratio,
+    pelvic_obliquity_deg,
+    pelvic_rotation_deg,
+    shin_deg,
+)
 from formcheck.video.writer import VideoSink
 
 log = logging.getLogger(__name__)
@@ -82,6 +88,7 @@ def _frame_state(tl: Timeline, i: int) -> FrameState:
         heel_w=float(tl.heel_w[i]),
         pelvis_w=float(tl.pelvis_w[i]),
         shin_sign=float(tl.shin_sign[i]),
+        knees_w=float(tl.knees_w[i]),
     )
 
 
@@ -146,7 +153,9 @@ def ground_truth(spec: ClipSpec) -> dict[str, np.ndarray]:
 
     h (T,), rep (T,) 0-based or -1, phase (T,) str, gt_px (T, 33, 2) true landmark pixels (NaN for
     landmarks the figure lacks, and on title and end cards), shot (T,) the camera (0, 1 after a
-    cut, -1 on a card), hip_angle_deg (T,) and shin_deg (T,) on the near side (see
+    cut, -1 on a card), hip_angle_deg (T,) and shin_deg (T,) on the near side, gt_world_m
+    (T, 33, 3) the landmarks in the world frame (metres: x head to feet, y up, z the person's
+    right), pelvic_obliquity_deg, pelvic_rotation_deg and knee_ankle_ratio (T,) from them (see
     :mod:`formcheck.synth.truth` for their sign conventions). Single-leg clips add
     working_hip_angle_deg and working_shin_deg, measured on the working leg's side. A clip with
     a load adds bar_px (T, 2), where the bar's axis meets the near plate's (or dumbbell head's)
@@ -156,6 +165,7 @@ def ground_truth(spec: ClipSpec) -> dict[str, np.ndarray]:
     rig = rig_for(spec)
     cams = _cameras(spec)
     gt = np.full((tl.n_frames, N_LANDMARKS, 2), np.nan)
+    world = np.full((tl.n_frames, N_LANDMARKS, 3), np.nan)
     bar_px = np.full((tl.n_frames, 2), np.nan)
     bar_height_m = np.full(tl.n_frames, np.nan)
     for i in range(tl.n_frames):
@@ -166,6 +176,7 @@ def ground_truth(spec: ClipSpec) -> dict[str, np.ndarray]:
         lm = landmarks_m(sk, spec.body_scale)
         have = ~np.isnan(lm[:, 0])
         gt[i, have] = cam.project(lm[have])[0]
+        world[i] = lm
         load = load_parts(sk, spec.load, spec.body_scale, _near_z(cam))
         if load is not None:
             bar_px[i] = cam.project(load.bar_m[None])[0][0]
@@ -179,6 +190,10 @@ def ground_truth(spec: ClipSpec) -> dict[str, np.ndarray]:
         "shot": tl.shot,
         "hip_angle_deg": hip_angle_deg(gt, spec.near_side),
         "shin_deg": shin_deg(gt, spec.near_side, head_left=head_left),
+        "gt_world_m": world,
+        "pelvic_obliquity_deg": pelvic_obliquity_deg(world),
+        "pelvic_rotation_deg": pelvic_rotation_deg(world),
+        "knee_ankle_ratio": knee_ankle_ratio(world),
     }
     if spec.working_leg is not None:
         out["working_hip_angle_deg"] = hip_angle_deg(gt, spec.working_leg)

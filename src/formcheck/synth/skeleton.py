@@ -48,6 +48,7 @@ class FrameState:
     heel_w: float = 0.0
     pelvis_w: float = 0.0
     shin_sign: float = 0.0
+    knees_w: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -205,6 +206,8 @@ def build_skeleton(rig: Rig, st: FrameState) -> Skeleton:
         az = sz * (HIP_HALF_WIDTH_M if free else FOOT_HALF_WIDTH_M) * rig.scale
         ankle = _p3(ankle_xy, az)
         knee = two_bone_ik(hip, ankle, L(THIGH_M), L(SHIN_M), np.array([0.3, 1.0, 0.15 * sz]))
+        if st.knees_w > 0:
+            knee = _cave(knee, hip, ankle, fx.KNEE_CAVE_DEG * st.knees_w)
         p[f"{side}_knee"], p[f"{side}_ankle"] = knee, ankle
         p[f"{side}_heel"] = ankle + _foot_point(HEEL_POINT_M, foot_fwd2, foot_up2, rig.scale)
         p[f"{side}_foot_index"] = ankle + _foot_point(TOE_POINT_M, foot_fwd2, foot_up2, rig.scale)
@@ -216,6 +219,18 @@ def build_skeleton(rig: Rig, st: FrameState) -> Skeleton:
     if free is not None:
         ffwd[free], fup[free] = _free_foot_axes(p, free)
     return Skeleton(points=p, head_face=face, head_up=up, foot_fwd=ffwd, foot_up=fup)
+
+
+def _cave(knee: np.ndarray, hip: np.ndarray, ankle: np.ndarray, deg: float) -> np.ndarray:
+    """The knee turned ``deg`` about the hip-ankle axis towards the body's mid-plane (valgus)."""
+    u = (ankle - hip) / np.linalg.norm(ankle - hip)
+    v = knee - hip
+    a = np.radians(deg)
+    out = []
+    for sign in (1.0, -1.0):  # Rodrigues' rotation, both ways: keep the one moving inwards
+        c, s = np.cos(sign * a), np.sin(sign * a)
+        out.append(hip + v * c + np.cross(u, v) * s + u * np.dot(u, v) * (1.0 - c))
+    return min(out, key=lambda k: abs(float(k[2])))
 
 
 def _foot_point(

@@ -20,6 +20,7 @@ FAULT_CODES: tuple[str, ...] = (
     "neck_craning",
     "heels_lifting",
     "pelvic_tilt_rotation",
+    "knees_caving",
     "range_drift",
 )
 VARIATIONS: tuple[str, ...] = (
@@ -32,6 +33,9 @@ SHIN_DIRECTIONS: tuple[str, ...] = ("close", "far")
 FREE_LEG_POSES: tuple[str, ...] = ("bent", "extended")
 BACKGROUNDS: tuple[str, ...] = ("wall", "plain")
 LOADS: tuple[str, ...] = ("none", "barbell", "dumbbell")
+
+#: Camera yaw (deg) from which a view counts as looking along the body (from the feet or head).
+FRONTAL_MIN_YAW_DEG = 80
 
 # Clean reps must stay clearly inside the analyzer's thresholds (FAULTS.md), else labels would lie.
 CLEAN_MIN_DOWN_S = 1.2  # rushed_eccentric threshold is 1.0 s (seeds 000, 001)
@@ -82,9 +86,12 @@ class RepSpec:
 class CameraSpec:
     """Pinhole camera looking at the figure's side.
 
-    ``yaw_deg`` 0 is a pure side view; positive turns the camera towards the feet end (oblique).
-    ``facing`` is where the head points in the image. ``focal_px`` None means 1.04 x image width
-    (about 1000 px at 960x540).
+    ``yaw_deg`` 0 is a pure side view; positive turns the camera towards the feet end (oblique),
+    90 looks from the feet along the body, -90 from the head. ``facing`` is where the head points
+    in the image (for views from the feet or head: which side the camera starts from). The camera
+    stands ``height_m`` above the floor and aims at a point ``aim_height_m`` up above the pivot
+    (None: level, at its own height). ``focal_px`` None means 1.04 x image width (about 1000 px
+    at 960x540).
     """
 
     yaw_deg: float = 0.0
@@ -92,12 +99,18 @@ class CameraSpec:
     distance_m: float = 2.9
     height_m: float = 0.45
     focal_px: float | None = None
+    aim_height_m: float | None = None
 
     def __post_init__(self) -> None:
         if self.facing not in ("left", "right"):
             raise ValueError(f"facing must be 'left' or 'right', got {self.facing!r}")
-        if not -80.0 <= self.yaw_deg <= 80.0:
-            raise ValueError(f"yaw_deg must be within [-80, 80], got {self.yaw_deg}")
+        if not -90.0 <= self.yaw_deg <= 90.0:
+            raise ValueError(f"yaw_deg must be within [-90, 90], got {self.yaw_deg}")
+        if self.aim_height_m is not None and not 0.0 <= self.aim_height_m <= self.height_m:
+            raise ValueError(
+                f"aim_height_m must be within [0, height_m={self.height_m}], "
+                f"got {self.aim_height_m}"
+            )
         if self.distance_m <= 0.5:
             raise ValueError(f"distance_m must be > 0.5, got {self.distance_m}")
 
@@ -159,6 +172,8 @@ class ClipSpec:
             raise ValueError(f"free_leg must be one of {FREE_LEG_POSES}, got {self.free_leg!r}")
         if not single and any("pelvic_tilt_rotation" in r.faults for r in self.reps):
             raise ValueError("pelvic_tilt_rotation is rendered on single-leg variations only")
+        if single and any("knees_caving" in r.faults for r in self.reps):
+            raise ValueError("knees_caving is rendered on two-leg variations only")
         if self.width % 2 or self.height % 2 or self.width < 64 or self.height < 64:
             raise ValueError(
                 f"width and height must be even and >= 64, got {self.width}x{self.height}"
@@ -201,8 +216,11 @@ class ClipSpec:
 
     @property
     def view(self) -> str:
-        """labels.json view: "side", "oblique25" (turned to the feet), "oblique25_head"."""
+        """labels.json view: "side", "oblique25" (turned to the feet), "oblique25_head", "front
+        (from the feet)" and "from the head" (within 10 degrees of looking along the body)."""
         yaw = round(self.camera.yaw_deg)
         if yaw == 0:
             return "side"
+        if abs(yaw) >= FRONTAL_MIN_YAW_DEG:
+            return "front (from the feet)" if yaw > 0 else "from the head"
         return f"oblique{yaw}" if yaw > 0 else f"oblique{-yaw}_head"

@@ -48,3 +48,32 @@ def shin_deg(xy_px: np.ndarray, near_side: str, head_left: bool) -> np.ndarray:
     a = xy_px[:, _near("ankle", near_side)]
     towards_feet = 1.0 if head_left else -1.0
     return np.degrees(np.arctan2(towards_feet * (k[:, 0] - a[:, 0]), a[:, 1] - k[:, 1]))
+
+
+def _pair(world_m: np.ndarray, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """(T, 3) left and right positions of a joint."""
+    up = name.upper()
+    return world_m[:, int(Landmark[f"LEFT_{up}"])], world_m[:, int(Landmark[f"RIGHT_{up}"])]
+
+
+def pelvic_obliquity_deg(world_m: np.ndarray) -> np.ndarray:
+    """(T, 33, 3) world landmarks (x head->feet, y up, z the person's right) -> (T,) the hip
+    line against the floor, degrees: positive = the right hip higher (the left one dropped)."""
+    left, right = _pair(world_m, "hip")
+    d = right - left
+    return np.degrees(np.arctan2(d[:, 1], np.linalg.norm(d[:, [0, 2]], axis=1)))
+
+
+def pelvic_rotation_deg(world_m: np.ndarray) -> np.ndarray:
+    """(T,) the hip line turned in the floor plane, degrees: positive = the right hip towards
+    the feet."""
+    left, right = _pair(world_m, "hip")
+    d = right - left
+    return np.degrees(np.arctan2(d[:, 0], d[:, 2]))
+
+
+def knee_ankle_ratio(world_m: np.ndarray) -> np.ndarray:
+    """(T,) distance between the knees over distance between the ankles, across the body (z)."""
+    lk, rk = _pair(world_m, "knee")
+    la, ra = _pair(world_m, "ankle")
+    return np.abs(rk[:, 2] - lk[:, 2]) / np.abs(ra[:, 2] - la[:, 2])
