@@ -13,6 +13,7 @@ from builders import RepShape, build_set
 
 from formcheck.cli import main
 from formcheck.evaluate.cache import LandmarkCache
+from formcheck.evaluate.dataset import LabelledClip
 from formcheck.evaluate.run import evaluate
 from formcheck.evaluate.scoring import FaultCounts, match_reps, score_cuts
 from formcheck.evaluate.summary import summarize, to_markdown
@@ -159,3 +160,18 @@ def test_a_strided_analysis_is_scored_against_the_frames_it_analysed(tmp_path: P
     labelled = LabelledClip("d", clip, {"file": "c.mp4", "near_side": "left"})
     err = hip_angle_errors(labelled, report)  # type: ignore[arg-type]
     assert err is not None and len(err) == n // 2 and float(err.max()) < 1e-9
+
+
+@pytest.mark.parametrize(
+    ("view", "family"),
+    [
+        ("side, right side facing", "side"),
+        ("oblique25_head", "oblique"),
+        ("front (from the feet)", "front"),
+        ("from the head", "head"),
+        ("stacked panels", "other"),
+    ],
+)
+def test_view_families_of_labels(view: str, family: str) -> None:
+    clip = LabelledClip("d", Path("c.mp4"), {"file": "c.mp4", "view": view})
+    assert clip.view_family == family

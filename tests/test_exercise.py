@@ -109,3 +109,25 @@ def test_a_trunk_seen_upright_beside_an_unseen_peak_is_not_a_bridge() -> None:
     incline[top - 8 : top + 3] = np.nan
     why = not_hip_thrust(events[1], replace(m, trunk_incline_deg=incline), Config().reps)
     assert why == "the trunk is upright at the top"
+
+
+def test_a_view_along_the_body_asks_the_knees_in_3d_and_skips_the_trunk() -> None:
+    """From the feet the legs are foreshortened into a straight line in the image and the
+    trunk points along the camera's axis: a bridge there must not read as standing or upright
+    (rendered hip thrusts from the feet: image knee 169-178 deg, 3D 97-147, "incline" 19-79)."""
+    m, events = _metrics_and_reps(build_set([RepShape()] * 3)[0])
+    top = events[1].top_i
+    seen = replace(
+        m,
+        knee_angle_deg=np.full_like(m.knee_angle_deg, 175.0),
+        hip_height=m.hip_height + 1.5,
+        trunk_incline_deg=np.full_like(m.trunk_incline_deg, 70.0),
+    )
+    cfg = Config().reps
+    assert not_hip_thrust(events[1], seen, cfg) == "the trunk is upright at the top"
+    level = replace(seen, trunk_incline_deg=m.trunk_incline_deg)
+    assert not_hip_thrust(events[1], level, cfg).startswith("standing at the top")
+    assert not_hip_thrust(events[1], seen, cfg, along_body=True) is None
+    standing = replace(seen, bent_knee_deg=np.full_like(m.bent_knee_deg, 175.0))
+    why = not_hip_thrust(events[1], standing, cfg, along_body=True)
+    assert why is not None and why.startswith("standing at the top"), (why, top)

@@ -134,3 +134,23 @@ def test_score_drops_with_severity() -> None:
     reps = [CLEAN, RepShape(top_trunk_deg=10.0), RepShape(top_trunk_deg=20.0)]
     report = analyze_series(build_set(reps)[0], Config(), "x")
     assert report.reps[0].score > report.reps[1].score > report.reps[2].score
+
+
+def test_views_along_the_body_do_not_judge_what_the_knees_hide() -> None:
+    """From the feet or the head the knees hide the hips through the lower half of a rep: the
+    descent, the bottom and the range are not judged there, and say why."""
+    from formcheck.analysis.set_faults import assessability
+    from formcheck.results import Variation, View
+
+    front = View("front", 1.0, None, None, None)
+    reasons = assessability(front, Variation.HIP_THRUST, 0)
+    for code in ("rushed_eccentric", "bounce", "range_drift"):
+        why = reasons[code]
+        assert why is not None and why.reason is Unjudged.VIEW
+        assert "the knees hide the hips" in why.why
+    assert reasons["no_top_pause"] is None and reasons["knees_caving"] is None
+    single = assessability(front, Variation.SINGLE_LEG_HIP_THRUST, 1)
+    assert single["knees_caving"] is not None and "both feet" in single["knees_caving"].why
+    assert single["pelvic_tilt_rotation"] is None
+    side = View("side", 0.05, "left", "right", "right")
+    assert all(assessability(side, Variation.HIP_THRUST, 0)[c] is None for c in ("bounce",))

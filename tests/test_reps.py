@@ -277,3 +277,17 @@ def test_segmenter_phase_now_follows_the_rep() -> None:
     assert at == {"b": "bottom", "u": "up", "t": "top", "d": "down"}
     seg.update(float(t[-1] + 0.1), float("nan"))
     assert seg.phase_now == "-"
+
+
+def test_a_set_summary_survives_a_rep_without_a_concentric() -> None:
+    """A rep whose rise lasts no time (phases a frame apart) gives no speed, not a crash."""
+    from formcheck.analysis.summary import summarize
+
+    report = analyze_series(build_set([RepShape()] * 3)[0], Config(), "t")
+    reps = list(report.reps)
+    tempo = replace(reps[1].tempo, concentric_s=0.0)
+    reps[1] = replace(reps[1], phases=replace(reps[1].phases, tempo=tempo))
+    summary = summarize(reps, report.summary.variation, Config().faults)
+    assert summary.rep_count == 3 and summary.speed_loss_pct is not None
+    reps[2] = replace(reps[2], phases=replace(reps[2].phases, tempo=tempo))
+    assert summarize(reps, report.summary.variation, Config().faults).speed_loss_pct is None

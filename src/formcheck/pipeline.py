@@ -148,7 +148,9 @@ def _analyze_shot(
         warnings.append(too_small_warning(extent, cfg))
     bar = bar_track(series, metrics, hidden, view, cfg.load)  # the load's bar, if it has one
     height = metrics.hip_height if bar is None else bar.height  # what reps are counted on
-    segmenter = RepSegmenter(cfg.reps, lambda e: not_hip_thrust(e, metrics, cfg.reps))
+    along = view.kind in ("front", "head")  # looking along the body: the torso foreshortened
+    rep_cfg = replace(cfg.reps, min_rise=cfg.reps.min_rise_along_body) if along else cfg.reps
+    segmenter = RepSegmenter(rep_cfg, lambda e: not_hip_thrust(e, metrics, cfg.reps, along))
     for t_s, h in zip(metrics.t_s, height, strict=True):  # reps
         segmenter.update(float(t_s), float(h))
     phases = segmenter.finish()  # and their phases
@@ -156,7 +158,7 @@ def _analyze_shot(
     lost = knee_in_plate(series, hidden, view.metric_side, cfg.load)  # legs lost behind the load
     seen = Seen(height, error, hidden, bar, extent, from_bar, lost)
     reps, var = assess_reps(series, metrics, view, phases, seen, cfg)  # faults
-    status, reps = _status(series, metrics, reps, error, segmenter, cfg, warnings)
+    status, reps = _status(series, metrics, reps, error, segmenter, cfg, warnings, along)
     reasons = assessability(view, var, _legs_seen(reps))
     reps = [  # what a rep was not judged on, among the codes the set can show
         replace(r, not_judged={c: w for c, w in r.not_judged.items() if reasons[c] is None})
@@ -189,6 +191,7 @@ def _status(
     segmenter: RepSegmenter,
     cfg: Config,
     warnings: list[str],
+    along_body: bool,
 ) -> tuple[Status, list[Rep]]:
     """Whether the shot's reps stand (tracked well enough, a hip thrust at all), with the
     warnings that say why not; the reps kept."""
@@ -200,7 +203,7 @@ def _status(
             "whole body in frame and in good light"
         )
         return "tracking_unreliable", []
-    if not reps and (segmenter.counted or _upright(metrics, cfg)):
+    if not reps and (segmenter.counted or (_upright(metrics, cfg) and not along_body)):
         why = Counter(w for w in segmenter.reasons if w).most_common(1)
         warnings.append(
             "this does not look like a hip thrust or glute bridge "

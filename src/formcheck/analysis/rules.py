@@ -24,6 +24,9 @@ class Rule:
     sources: tuple[Source, ...]
     cue: str
     side_only: bool = False  # a sagittal fault the oblique views cannot show (docs/ACCURACY.md)
+    # needs the whole rise: from the feet or the head the knees hide the hips through the
+    # lower half of the rep (docs/ACCURACY.md, "Views along the body")
+    needs_bottom: bool = False
 
 
 RULES: dict[str, Rule] = {
@@ -77,6 +80,7 @@ RULES: dict[str, Rule] = {
                 Source("000", "Rushing the descent and guessing where the bottom should be."),
             ),
             "Slowly lower your hips back down in a controlled manner.",
+            needs_bottom=True,
         ),
         Rule(
             "no_top_pause",
@@ -103,6 +107,7 @@ RULES: dict[str, Rule] = {
                 ),
             ),
             "Maintain tension in your glutes throughout the descent; do not let your hips crash to the floor.",
+            needs_bottom=True,
         ),
         Rule(
             "shins_not_vertical",
@@ -178,6 +183,7 @@ RULES: dict[str, Rule] = {
                 ),
             ),
             "Keep the same range and the same top position on every rep.",
+            needs_bottom=True,
         ),
         Rule(
             "asymmetry",

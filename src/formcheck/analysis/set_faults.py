@@ -21,6 +21,8 @@ def unseen_from(view: View, rule: Rule) -> NotJudged | None:
         return _view("the head is foreshortened: needs a side view")
     if rule.plane == "frontal" and not view.frontal:
         return _view("needs a view from the feet or the head")
+    if rule.needs_bottom and view.frontal:
+        return _view("the knees hide the hips through the lower half of the rep: needs a side view")
     return None
 
 
@@ -37,6 +39,8 @@ def assessability(view: View, variation: Variation, legs_seen: int) -> dict[str,
         both_legs = variation.single_leg and legs_seen == 2
         if why is None and rule.plane == "single_leg" and not both_legs:
             why = NotJudged(Unjudged.SET, "needs a single-leg set with both legs")
+        if why is None and code == "knees_caving" and variation.single_leg:
+            why = NotJudged(Unjudged.SET, "needs both feet on the floor")
         reasons[code] = why
     return reasons
 

@@ -36,7 +36,9 @@ _BANDS_SOURCE = Source(
 _BANDS = (("strength", 3, 6), ("hypertrophy", 8, 15), ("endurance / warm-up", 15, 25))
 
 
-def not_hip_thrust(ev: RepEvent, m: FrameMetrics, cfg: RepConfig) -> str | None:
+def not_hip_thrust(
+    ev: RepEvent, m: FrameMetrics, cfg: RepConfig, along_body: bool = False
+) -> str | None:
     """Why this rise is not a hip thrust or glute bridge rep, or None when it is one.
 
     A hip thrust or bridge is done lying face up with the shoulders or upper back supported,
@@ -46,6 +48,12 @@ def not_hip_thrust(ev: RepEvent, m: FrameMetrics, cfg: RepConfig) -> str | None:
     lengths above the feet; a push-up or plank has straight legs, and its arms lift the
     shoulders further than the hips. World landmarks are not gravity-aligned when the camera
     looks down, so the knee and height tests stand on their own.
+
+    ``along_body``: a view from the feet or the head. The trunk then points along the camera's
+    axis, where the world landmarks' depth is a guess (rendered hip thrusts from the feet
+    measured 19-79 deg of "incline" at the top), so the trunk test is skipped; and the legs are
+    foreshortened into a straight line in the image (hip-knee-ankle 169-178 deg at the top
+    against 97-147 deg in 3D), so the standing test asks the knees in 3D.
     """
     lo, hi = max(ev.top_i - 2, 0), ev.top_i + 3
     b_lo, b_hi = max(ev.bottom_i - 2, 0), ev.bottom_i + 3
@@ -54,10 +62,11 @@ def not_hip_thrust(ev: RepEvent, m: FrameMetrics, cfg: RepConfig) -> str | None:
         near = np.abs(m.t_s - m.t_s[ev.top_i]) <= cfg.unseen_top_s
         incline = nanmedian(m.trunk_incline_deg[near])
     # unseen all through the top is no evidence either way: only a trunk seen upright rejects
-    if abs(incline) > cfg.max_trunk_tilt_deg:
+    if abs(incline) > cfg.max_trunk_tilt_deg and not along_body:
         return "the trunk is upright at the top"
+    knee = m.bent_knee_deg if along_body else m.knee_angle_deg
     if (
-        nanmedian(m.knee_angle_deg[lo:hi]) > cfg.standing_knee_deg
+        nanmedian(knee[lo:hi]) > cfg.standing_knee_deg
         and nanmedian(m.hip_height[lo:hi]) > cfg.standing_hip_height
     ):
         return "standing at the top: straight knees, hips high above the feet"
@@ -136,9 +145,12 @@ def summarize(reps: list[Rep], var: Variation, cfg: FaultConfig) -> SetSummary:
         )
     speed_loss = None
     if len(reps) >= 3:
-        speeds = [r.rise / r.tempo.concentric_s for r in reps]
-        first = max(speeds[:2])
-        speed_loss = round(100.0 * (1.0 - speeds[-1] / first), 1) if first > 0 else None
+        # a rep whose rise is a frame or two long has no speed to compare
+        speeds = [r.rise / c if (c := r.tempo.concentric_s) > 0 else None for r in reps]
+        first = max((v for v in speeds[:2] if v is not None), default=None)
+        last = speeds[-1]
+        if first is not None and first > 0 and last is not None:
+            speed_loss = round(100.0 * (1.0 - last / first), 1)
     broke = next(
         (r.index for r in reps if any(f.severity > Severity.MINOR for f in r.faults)), None
     )

@@ -67,6 +67,15 @@ class RepConfig:
     min_rise: float = threshold(
         0.12, "torso", 0.02, 2, "smallest hip rise that counts as a rep (tuned: bridge partials)"
     )
+    min_rise_along_body: float = threshold(
+        0.4,
+        "torso",
+        0.02,
+        2,
+        "smallest rep rise from the feet or the head: the torso is foreshortened and the hip, "
+        "hidden behind the knees at the bottom, wanders 0.15-0.30 (rendered hip thrusts from "
+        "the feet; their reps rose 0.50-1.0)",
+    )
     min_clip_s: float = threshold(
         0.6,
         "s",

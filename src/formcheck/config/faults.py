@@ -35,7 +35,7 @@ class FaultConfig:
     )
     hyperextension_step_deg: float = threshold(8.0, "deg", 1, 90, "severity step")
     pelvis_max_deg: float = threshold(
-        10.0, "deg", 1, 45, "hip-line tilt or rotation change at the top"
+        10.0, "deg", 1, 45, "hip-line tilt change at the top (seed 000: ~8-10 deg)"
     )
     pelvis_step_deg: float = threshold(5.0, "deg", 1, 45, "severity step")
     eccentric_min_s: float = threshold(1.0, "s", 0.1, 10, "descent shorter than this is rushed")

@@ -1,0 +1,31 @@
+"""A hip thrust filmed from the feet (issue 20), rendered and tracked by the pose model: reps
+counted, knees caving found on the reps that have them, and the faults the knees hide from
+this view not judged, with the reason."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from formcheck.config import Config
+from formcheck.pipeline import analyze
+from formcheck.synth.benchmark import benchmark_specs
+from formcheck.synth.render import render_clip
+
+pytestmark = [pytest.mark.model, pytest.mark.slow]
+
+
+def test_a_hip_thrust_from_the_feet(tmp_path: Path) -> None:
+    (spec,) = [s for s in benchmark_specs(frontal=True) if s.name == "test_101_feet85_right_ht"]
+    label = render_clip(spec, tmp_path)
+    report = analyze(tmp_path / label["file"], config=Config())
+    assert report.view.kind == "front"
+    assert report.rep_count == len(label["rep_details"]) == 4
+    caved = [("knees_caving" in d["faults"]) for d in label["rep_details"]]
+    found = [any(f.code == "knees_caving" for f in r.faults) for r in report.reps]
+    assert found == caved == [True, False, True, False]
+    assert {f.code for r in report.reps for f in r.faults} <= {"knees_caving"}
+    for code in ("rushed_eccentric", "bounce", "range_drift"):
+        assert "the knees hide the hips" in report.not_assessable[code].why
+    assert report.assessable["pelvic_tilt_rotation"] and report.assessable["no_top_pause"]
