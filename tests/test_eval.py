@@ -170,6 +170,8 @@ def test_a_strided_analysis_is_scored_against_the_frames_it_analysed(tmp_path: P
         ("front (from the feet)", "front"),
         ("from the head", "head"),
         ("stacked panels", "other"),
+        ("side view of the person's LEFT side (head to image right)", "side"),
+        ("two shots: front-on from the feet; a cut to a side view", "side"),
     ],
 )
 def test_view_families_of_labels(view: str, family: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
+from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -143,7 +144,7 @@ def test_plots_are_labelled_svgs(page: str) -> None:
 def test_not_assessable_reasons(report: SetReport, page: str) -> None:
     assert report.not_assessable
     for code, nj in report.not_assessable.items():
-        assert f"<code>{code}</code>): {nj.why}" in page
+        assert f"<code>{code}</code>): {escape(nj.why)}" in page
 
 
 def test_well_formed_and_accessible(page: str) -> None:

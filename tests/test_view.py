@@ -40,6 +40,7 @@ def build_series(
     *,
     mirror: bool = False,
     depth_ankle_minus_shoulder: float = 0.0,
+    shoulders_below_px: float = 0.0,
     visibility: dict[Side, float] | None = None,
     raised_ankle: Side | None = None,
 ) -> PoseSeries:
@@ -48,6 +49,7 @@ def build_series(
     width_ratio: left/right separation of hips and shoulders, in torso lengths (0 = side).
     mirror: x -> 640 - x with left and right labels traded (a lifter facing the other way).
     depth_ankle_minus_shoulder: world z of the ankles minus that of the shoulders (m).
+    shoulders_below_px: the shoulders this much lower in the picture than the hips.
     visibility: per-side visibility of the legs (default 0.9 both).
     raised_ankle: lift this ankle by one torso length (single-leg set).
     """
@@ -60,6 +62,8 @@ def build_series(
         xy[joint(name, "right")] = (x, y + half)
     if raised_ankle:
         xy[joint("ankle", raised_ankle), 1] -= TORSO_PX
+    for side in ("left", "right"):
+        xy[joint("shoulder", side), 1] += shoulders_below_px
     for side in ("left", "right"):
         world[joint("shoulder", side), 2] = 0.0
         world[joint("ankle", side), 2] = depth_ankle_minus_shoulder
@@ -99,41 +103,49 @@ def test_mirrored_side_view_has_the_left_side_near() -> None:
 
 
 @pytest.mark.parametrize(
-    ("ratio", "depth", "kind"),
+    ("ratio", "below", "kind"),
     [
         (0.0, 0.0, "side"),  # pure side view
         (VIEW.side_max_ratio - 0.01, 0.0, "side"),  # just under the side limit
         (VIEW.side_max_ratio + 0.01, 0.0, "oblique"),  # just over it
         (0.4, 0.0, "oblique"),  # a 45-degree camera
-        (
-            VIEW.front_min_ratio + 0.01,
-            -0.5,
-            "front",
-        ),  # wide, ankles nearer the camera: from the feet
-        (0.9, -0.5, "front"),  # clearly frontal, from the feet
-        (0.9, 0.5, "head"),  # clearly frontal, shoulders nearer the camera: from the head
-        (1.5, 0.5, "head"),  # torso foreshortened (ratio > 1), from the head
+        # wide, shoulders above the hips in the picture (farther away): from the feet
+        (VIEW.front_min_ratio + 0.01, -5.0, "front"),
+        (0.9, -5.0, "front"),  # clearly frontal, from the feet
+        (0.9, 5.0, "head"),  # shoulders below the hips (nearer the camera): from the head
+        (1.5, 5.0, "head"),  # torso foreshortened (ratio > 1), from the head
     ],
 )
-def test_view_kind_from_width_and_depth(ratio: float, depth: float, kind: str) -> None:
-    view = classify_view(build_series(ratio, depth_ankle_minus_shoulder=depth), VIEW)
+def test_view_kind_from_width_and_height(ratio: float, below: float, kind: str) -> None:
+    view = classify_view(build_series(ratio, shoulders_below_px=below), VIEW)
     assert view.kind == kind
-    assert view.width_ratio == pytest.approx(ratio)
+    assert view.width_ratio == pytest.approx(ratio, rel=1e-3)
 
 
 @pytest.mark.parametrize(
-    ("depth", "kind"),
+    ("below", "kind"),
     [
-        (-0.5, "front"),  # camera at the feet
-        (0.5, "head"),  # camera behind the head
+        (-5.0, "front"),  # camera at the feet
+        (5.0, "head"),  # camera behind the head
     ],
 )
-def test_front_and_head_views_have_no_near_side(depth: float, kind: str) -> None:
-    view = classify_view(
-        build_series(0.9, depth_ankle_minus_shoulder=depth), VIEW, working_leg="left"
-    )
+def test_front_and_head_views_have_no_near_side(below: float, kind: str) -> None:
+    view = classify_view(build_series(0.9, shoulders_below_px=below), VIEW, working_leg="left")
     assert view == View(kind, view.width_ratio, None, None, None)
     assert view.frontal and not view.sagittal
+
+
+@pytest.mark.parametrize(("depth", "kind"), [(-0.5, "front"), (0.5, "head")])
+def test_without_shoulders_or_hips_the_world_depth_decides(depth: float, kind: str) -> None:
+    """The rendered views from the head hid the feet, and their world depth said "from the
+    feet": the picture decides first; the depth only when the shoulders or hips are unseen."""
+    series = build_series(0.9, depth_ankle_minus_shoulder=-depth, shoulders_below_px=-5.0)
+    assert classify_view(series, VIEW).kind == "front"  # the picture wins over the depth
+    xy = build_series(0.9).xy_px.copy()
+    xy[:, [joint("hip", s) for s in ("left", "right")]] = np.nan
+    series = build_series(0.9, depth_ankle_minus_shoulder=depth).with_arrays(xy_px=xy)
+    with np.errstate(invalid="ignore"):
+        assert classify_view(series, VIEW).kind == kind
 
 
 def test_front_view_without_world_depth_falls_back_to_front() -> None:

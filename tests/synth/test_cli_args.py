@@ -173,7 +173,7 @@ def test_options_reach_the_spec(line: str, check: Callable[[ClipSpec], bool]) ->
         ("--title 2 --cut 1", "cut_s must be after the title card"),
         # ClipSpec/RepSpec validation, passed on as ConfigError with its message
         ("--tempo 0.8,1,1.5,0.6", "rep 1: down_s=0.6 s looks rushed"),
-        ("--fault 2:pelvic_tilt_rotation", "single-leg variations only"),
+        ("--fault 2:knees_caving --variation single_leg_hip_thrust --working-leg left", "two-leg"),
         ("--working-leg left", "working_leg is only for single-leg variations"),
         ("--yaw 95", "yaw_deg must be within [-90, 90]"),
         ("--crf 60", "crf must be within [0, 51]"),

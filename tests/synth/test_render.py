@@ -279,6 +279,19 @@ def test_knees_cave_towards_the_mid_line_at_the_top(variation: str) -> None:
     assert np.allclose(gt["pelvic_obliquity_deg"][gt["rep"] >= 0], 0.0, atol=1e-6)
 
 
+def test_a_two_leg_pelvis_drops_on_the_left_with_the_feet_planted() -> None:
+    rig = Rig("hip_thrust", None, "bent", 1.0)
+    level = build_skeleton(rig, FrameState(h=1.0)).points
+    p = build_skeleton(rig, FrameState(h=1.0, pelvis_w=1.0)).points
+    d = p["right_hip"] - p["left_hip"]
+    assert np.degrees(np.arctan2(d[1], abs(d[2]))) == pytest.approx(fx.PELVIS_DROP_DEG)
+    assert np.allclose(p["right_hip"], level["right_hip"])
+    for side in ("left", "right"):
+        assert np.allclose(p[f"{side}_ankle"], level[f"{side}_ankle"])
+        thigh = np.linalg.norm(p[f"{side}_knee"] - p[f"{side}_hip"])
+        assert thigh == pytest.approx(np.linalg.norm(level[f"{side}_knee"] - level[f"{side}_hip"]))
+
+
 def test_pelvic_truth_follows_the_drop() -> None:
     spec = ClipSpec(
         "p",
@@ -340,8 +353,6 @@ def test_timing_faults_shape_the_motion() -> None:
         ({"reps": (RepSpec(),), "variation": "squat"}, "variation"),
         # single-leg variations need a working leg
         ({"reps": (RepSpec(),), "variation": "single_leg_hip_thrust"}, "working_leg"),
-        # pelvic drop needs a single-leg variation
-        ({"reps": (RepSpec(faults=("pelvic_tilt_rotation",)),)}, "single-leg"),
         # caving knees need two legs down
         (
             {

@@ -23,7 +23,8 @@ Conventions (image coordinates: x right, y down, pixels; "up" is image-up):
 - pelvic_rotation_deg: left-right hip line in the world landmarks' depth plane;
   positive = right hip nearer the camera.
 - knee_ratio: knee width / ankle width (front views); < 1 = knees inside the feet.
-- hip_height: hip height above the feet in torso lengths (for reps and tempo).
+- hip_height: hip height above the feet in torso lengths (for reps and tempo); above the
+  shoulders' usual height when the feet are never seen (a view from the head).
 - shoulder_height: shoulder height above the feet in torso lengths (the same reference).
 - bent_knee_deg: the more bent knee's hip-knee-ankle angle, from the world landmarks (3D, so
   a leg bent towards the camera still measures bent); 180 = straight.
@@ -138,6 +139,8 @@ def _compute(series: PoseSeries, xy: np.ndarray, side: Side | None) -> FrameMetr
     la, ra = xy[:, joint("ankle", "left")], xy[:, joint("ankle", "right")]
     world = series.world_xyz_m
     floor_y = np.nanmedian(ankle[:, 1])
+    if not np.isfinite(floor_y):  # feet never seen (from the head, behind the knees): the
+        floor_y = np.nanmedian(sh[:, 1])  # shoulders rest on the bench or floor all set long
     w_lh, w_rh = world[:, joint("hip", "left")], world[:, joint("hip", "right")]
     w_trunk = point(world, "shoulder", None) - point(world, "hip", None)
     return FrameMetrics(

@@ -27,6 +27,8 @@ class Rule:
     # needs the whole rise: from the feet or the head the knees hide the hips through the
     # lower half of the rep (docs/ACCURACY.md, "Views along the body")
     needs_bottom: bool = False
+    # why the pose model's landmarks cannot show this fault in any view ("" when they can)
+    model_blind: str = ""
 
 
 RULES: dict[str, Rule] = {
@@ -67,6 +69,10 @@ RULES: dict[str, Rule] = {
                 Source("003", "Stabilize the pelvis"),
             ),
             "Brace your core and keep your hips level.",
+            model_blind=(
+                "the pose model's hip landmarks do not follow a dropping pelvis: rendered "
+                "14-deg hip drops moved them 1-4 deg from the feet and the head"
+            ),
         ),
         Rule(
             "rushed_eccentric",

@@ -15,6 +15,8 @@ from formcheck.results import Finding, NotJudged, Unjudged, Variation, View
 
 def unseen_from(view: View, rule: Rule) -> NotJudged | None:
     """Why this view cannot show the rule's fault, or None when it can."""
+    if rule.model_blind:
+        return NotJudged(Unjudged.MODEL, f"not judged reliably from video ({rule.model_blind})")
     if rule.plane == "sagittal" and not view.sagittal:
         return _view("needs a side or oblique view")
     if rule.side_only and view.kind == "oblique":

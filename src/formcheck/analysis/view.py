@@ -42,9 +42,15 @@ def classify_view(series: PoseSeries, cfg: ViewConfig, working_leg: Side | None 
     head_dx = nanmedian(point(xy, "shoulder", None)[:, 0] - point(xy, "hip", None)[:, 0])
     head_dir: Literal["left", "right"] = "left" if head_dx < 0 else "right"
     if not np.isfinite(ratio) or ratio >= cfg.front_min_ratio:
-        w = series.world_xyz_m
-        depth = nanmedian(point(w, "ankle", None)[:, 2] - point(w, "shoulder", None)[:, 2])
-        kind: ViewKind = "front" if not depth > 0 else "head"
+        # Filmed from above the body, what is nearer the camera sits lower in the picture:
+        # from the head the shoulders are below the hips, from the feet above them (the
+        # world landmarks' depth was wrong on both rendered views from the head, whose feet
+        # hide behind the knees)
+        below = nanmedian(point(xy, "shoulder", None)[:, 1] - point(xy, "hip", None)[:, 1])
+        if not np.isfinite(below):
+            w = series.world_xyz_m
+            below = nanmedian(point(w, "ankle", None)[:, 2] - point(w, "shoulder", None)[:, 2])
+        kind: ViewKind = "head" if below > 0 else "front"
         return View(kind, ratio, None, None, None)
     kind = "side" if ratio < cfg.side_max_ratio else "oblique"
     near: Side = "right" if head_dir == "left" else "left"

@@ -38,11 +38,11 @@ class LabelledClip:
         view = str(self.label.get("view", "")).lower()
         if "oblique" in view:
             return "oblique"
-        if "front" in view or "feet" in view:
+        if "side" in view:
+            return "side"
+        if view.startswith("front") or "from the feet" in view:
             return "front"
-        if "head" in view:
-            return "head"
-        return "side" if "side" in view else "other"
+        return "head" if "from the head" in view else "other"
 
 
 def load_dataset(folder: Path) -> list[LabelledClip]:

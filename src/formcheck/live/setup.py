@@ -77,6 +77,9 @@ def check_setup(image_bgr: np.ndarray, recent: PoseSeries, config: Config) -> Se
         advice.append("turn the camera to see your side: most faults need a side view")
     elif view.kind == "oblique":
         advice.append("a little more side-on judges the hip angle best")
+    blind = [r.title.lower() for r in RULES.values() if r.model_blind]
+    if blind:  # no camera position helps: say so before the set, not after it
+        advice.append(f"not judged from any camera position: {', '.join(blind)}")
     reasons = assessability(view, Variation.HIP_THRUST, legs_seen=2)
     judged = tuple(c for c, why in reasons.items() if why is None and c != "asymmetry")
     not_judged = tuple(c for c, nj in reasons.items() if nj and nj.reason is Unjudged.VIEW)

@@ -235,7 +235,7 @@ def _reps(report: SetReport) -> str:
             f"(<code>{escape(c)}</code>): {escape(nj.why)}</li>"
             for c, nj in report.not_assessable.items()
         )
-        out.append(f"<h3>Not assessable from this view</h3><ul>{items}</ul>")
+        out.append(f"<h3>Not judged in this clip</h3><ul>{items}</ul>")
     out.append("</section>")
     return "\n".join(out)
 

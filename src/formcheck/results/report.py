@@ -71,6 +71,7 @@ class Unjudged(str, Enum):
     LOST_LEG = "lost_leg"  # the pose model lost the legs behind the load
     TRACKING = "tracking"  # the skeleton was tracked unreliably at the top
     TOO_SMALL = "too_small"  # the lifter is too small in the picture for the detail
+    MODEL = "model"  # the pose model's landmarks do not show it (measured on rendered clips)
 
     def __str__(self) -> str:
         return self.value

@@ -119,7 +119,8 @@ _CELLS: tuple[_Cell, ...] = (
 )
 #: The frontal benchmark (issue 20): views along the body and steep obliques, where the pelvis
 #: and the knees' width can be seen. Single-leg sets drop the free-leg hip (PT); two-leg sets
-#: let the knees cave (KC). From the head, only glute bridges: a bench hides a hip thrust.
+#: let the knees cave (KC) or drop the left hip. From the head, only glute bridges: a bench
+#: hides a hip thrust.
 FRONTAL_INDEX0 = 100  # clip numbers start here (names never collide with the main set's)
 _FRONTAL_CELLS: tuple[_Cell, ...] = (
     _Cell(_HT, "feet", "- KC - KC"),
@@ -135,6 +136,10 @@ _FRONTAL_CELLS: tuple[_Cell, ...] = (
     _Cell(_SLGB, "head", "PT - PT"),
     _Cell(_SLHT, "steep60", "- PT - PT"),
     _Cell(_SLGB, "steep60", "- - PT"),
+    # two legs down, one hip dropping (003: "Stabilize the pelvis")
+    _Cell(_HT, "feet", "- PT - PT"),
+    _Cell(_HT, "feet", "PT KC -"),
+    _Cell(_GB, "head", "PT - -"),
 )
 #: Per frontal view family: camera yaw (deg), camera height and aim height (m) ranges; a camera
 #: looking along the body is held up and tilted down, as on a tripod at the feet.

@@ -48,8 +48,8 @@ NECK_CRANE_DEG = 40.0
 # The foot pivots about the toes so the heel rises this much; the toes stay on the floor.
 HEEL_LIFT_M = 0.05
 
-# pelvic_tilt_rotation (single-leg only): pelvis drops on the free-leg side, rotating about the
-# body's long axis by this much at the top (threshold ~8-10 deg, seed 000).
+# pelvic_tilt_rotation: the pelvis drops on the free-leg side (on two legs: the left side),
+# rotating about the body's long axis by this much at the top (threshold ~8-10 deg, seed 000).
 PELVIS_DROP_DEG = 14.0
 
 # knees_caving: knee width / ankle width below ~0.9 during the concentric and at lockout (seeds

@@ -190,12 +190,15 @@ def build_skeleton(rig: Rig, st: FrameState) -> Skeleton:
     for side, sz in side_z.items():
         p[f"{side}_shoulder"] = _p3(s2, sz * L(SHOULDER_HALF_WIDTH_M))
         p[f"{side}_hip"] = p["hip_mid"] + np.array([0.0, 0.0, sz * hw])
-    if free is not None:
+    if drop:
         # Pelvic drop: the pelvis rotates about the body's long axis through the working hip, so
-        # the free-leg side goes down and the working hip stays put.
+        # the free-leg side goes down and the working hip stays put (on two legs: the left side
+        # drops, the planted feet stay and the knees follow)
+        low = free or "left"
+        high = "left" if low == "right" else "right"
         a = np.radians(drop)
-        p[f"{free}_hip"] = p[f"{rig.working_leg}_hip"] + 2.0 * hw * np.array(
-            [0.0, -np.sin(a), side_z[free] * np.cos(a)]
+        p[f"{low}_hip"] = p[f"{high}_hip"] + 2.0 * hw * np.array(
+            [0.0, -np.sin(a), side_z[low] * np.cos(a)]
         )
 
     for side, sz in side_z.items():

@@ -170,8 +170,6 @@ class ClipSpec:
             raise ValueError(f"load must be one of {LOADS}, got {self.load!r}")
         if self.free_leg not in FREE_LEG_POSES:
             raise ValueError(f"free_leg must be one of {FREE_LEG_POSES}, got {self.free_leg!r}")
-        if not single and any("pelvic_tilt_rotation" in r.faults for r in self.reps):
-            raise ValueError("pelvic_tilt_rotation is rendered on single-leg variations only")
         if single and any("knees_caving" in r.faults for r in self.reps):
             raise ValueError("knees_caving is rendered on two-leg variations only")
         if self.width % 2 or self.height % 2 or self.width < 64 or self.height < 64:
