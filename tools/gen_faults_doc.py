@@ -32,6 +32,10 @@ def render() -> str:
     for r in RULES.values():
         src = "<br>".join(f'{s.document}: "{s.quote}"' for s in r.sources)
         views = "side (an oblique view foreshortens it)" if r.side_only else PLANES[r.plane]
+        if r.needs_bottom:
+            views += " (not from the feet or the head: the knees hide the hips)"
+        if r.model_blind:
+            views = f"none: not judged from video ({r.model_blind})"
         out.append(f"| `{r.code}` | {views} | {src} | {r.cue} |")
     sections = (
         ("Faults", cfg.faults),

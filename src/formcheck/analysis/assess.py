@@ -55,6 +55,8 @@ from formcheck.results import (
 ESTIMATED_NOTE = "the load hides the hip: estimated from the bar"
 #: The top-position codes the hip estimated from the bar can decide.
 FROM_BAR_CODES = ("incomplete_lockout", "lumbar_hyperextension")
+#: Why a rep's knee width is not judged when its feet were never seen beside the knees.
+FEET_HIDDEN = "the feet are hidden behind the knees from here: film from the feet"
 #: The faults measured on landmarks a few pixels apart when the lifter is small in the picture.
 SMALL_DETAIL = ("neck_craning", "heels_lifting")
 
@@ -182,6 +184,8 @@ def _judge(
     covered = top_hidden(seen.hidden, w.top, cfg.load)
     hidden_top = _from_bar(seen.from_bar, w.top, cfg) if covered else None
     unjudged = not_judged(codes, bad, covered, seen, hidden_top, w.top, cfg)
+    if "knees_caving" in codes and "knees_caving" not in unjudged and not _feet_seen(w):
+        unjudged["knees_caving"] = NotJudged(Unjudged.VIEW, FEET_HIDDEN)
     ctx = RepContext(
         w.metrics,
         series.visibility,
@@ -270,6 +274,12 @@ def too_small_warning(extent_px: float, cfg: Config) -> str:
         f"the lifter is too small in the picture to see the head and heels ({extent_px:.0f} px "
         f"head to feet, {cfg.faults.detail_min_body_px:.0f} needed): film closer or zoom in"
     )
+
+
+def _feet_seen(w: RepWindow) -> bool:
+    """Whether the knee/ankle width was measured in any frame of the rep's rise or hold."""
+    ratio = w.metrics.knee_ratio
+    return bool(np.isfinite(ratio[w.rise]).any() or np.isfinite(ratio[w.top]).any())
 
 
 def _nanmedian(x: np.ndarray) -> float | None:
