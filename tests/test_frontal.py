@@ -10,6 +10,8 @@ import pytest
 
 from formcheck.config import Config
 from formcheck.pipeline import analyze
+from formcheck.report.html import render_html
+from formcheck.report.json_report import to_dict
 from formcheck.results import Unjudged
 from formcheck.synth.benchmark import benchmark_specs
 from formcheck.synth.render import render_clip
@@ -30,4 +32,8 @@ def test_a_hip_thrust_from_the_feet(tmp_path: Path) -> None:
     for code in ("rushed_eccentric", "bounce", "range_drift"):
         assert "the knees hide the hips" in report.not_assessable[code].why
     assert report.assessable["no_top_pause"] and report.assessable["knees_caving"]
+    ratios = [rep["knee_width_ratio"] for rep in to_dict(report)["reps"]]
+    assert [r < 0.9 for r in ratios] == caved  # the rule's measure, carried per rep
+    page = render_html(report, video_name=None)
+    assert "<h3>Knee width per rep</h3>" in page and 'aria-label="Knee width over' in page
     assert report.not_assessable["pelvic_tilt_rotation"].reason is Unjudged.MODEL

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from formcheck.analysis.bar import rep_bar
-from formcheck.analysis.faults import RepContext, assess_rep, face_lift_deg
+from formcheck.analysis.faults import RepContext, assess_rep, face_lift_deg, knee_width_ratio
 from formcheck.analysis.hip_from_bar import HipFromBar
 from formcheck.analysis.load import (
     HIDDEN_HIP_FAULTS,
@@ -97,6 +97,7 @@ class _Verdict:
     peak_deg: float | None
     low_deg: float | None
     bar: RepBar | None
+    knees: float | None  # knee width / ankle width, where the view and the set show it
 
 
 def rep_windows(
@@ -163,6 +164,7 @@ def assess_reps(
                 faults=found,
                 not_judged=v.not_judged,
                 bar=v.bar,
+                knee_width_ratio=v.knees,
             )
         )
     return reps, variation(m, phases, legs, cfg.reps)
@@ -208,7 +210,10 @@ def _judge(
     low = _nanmedian(w.metrics.hip_extension_deg[w.bottom]) if shown else None
     end = min(w.rise.stop, len(m.t_s) - 1)
     bar = rep_bar(seen.bar, m.t_s, m.torso_px, w.rise.start, end) if seen.bar else None
-    return _Verdict(judged, unjudged, peak, low, bar)
+    knees = None
+    if "knees_caving" in codes and "knees_caving" not in unjudged:
+        knees = _finite(knee_width_ratio(w.metrics, w.rise, w.top))
+    return _Verdict(judged, unjudged, peak, low, bar, knees)
 
 
 def not_judged(
@@ -284,5 +289,8 @@ def _feet_seen(w: RepWindow) -> bool:
 
 def _nanmedian(x: np.ndarray) -> float | None:
     """The median of the finite values, or None (for report fields) when there are none."""
-    v = nanmedian(x)
+    return _finite(nanmedian(x))
+
+
+def _finite(v: float) -> float | None:
     return v if np.isfinite(v) else None

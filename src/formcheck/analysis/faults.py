@@ -253,11 +253,17 @@ def _neck_back(c: RepContext, f: FaultConfig) -> Measurement | None:
     )
 
 
+def knee_width_ratio(m: FrameMetrics, rise: slice, top: slice) -> float:
+    """A rep's knee width / ankle width: the low quarter of its rise and hold, NaN unseen.
+
+    A low quarter, not the minimum: a frame where the model swaps the knees reads 0.0-0.2
+    (rendered clean reps from the feet); caving knees stay in for the rise and the hold."""
+    window = np.concatenate([m.knee_ratio[rise], m.knee_ratio[top]])
+    return float(np.nanpercentile(window, 25)) if np.isfinite(window).any() else float("nan")
+
+
 def knees_caving(c: RepContext, f: FaultConfig) -> Measurement | None:
-    window = np.concatenate([c.m.knee_ratio[c.rise], c.m.knee_ratio[c.top]])
-    # a low quarter, not the minimum: a frame where the model swaps the knees reads 0.0-0.2
-    # (rendered clean reps from the feet); caving knees stay in for the rise and the hold
-    v = float(np.nanpercentile(window, 25)) if np.isfinite(window).any() else float("nan")
+    v = knee_width_ratio(c.m, c.rise, c.top)
     return _below(
         v,
         f.knee_ratio_min,

@@ -268,6 +268,17 @@ def _plots(report: SetReport) -> str:
             no_reps,
         ),
     ]
+    knees = plots.knees_svg(report)
+    if knees is not None:
+        parts += [
+            "<h3>Knee width per rep</h3>",
+            _figure(
+                knees,
+                "Knee width over ankle width (1 = knees over the feet); a dot per rep: the "
+                "low quarter of its rise and hold; dashed: the caving threshold.",
+                "",
+            ),
+        ]
     if report.bar is not None:
         parts += [
             "<h3>Bar velocity</h3>",

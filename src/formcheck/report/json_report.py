@@ -62,6 +62,7 @@ def _rep(r: Rep) -> dict[str, Any]:
         "peak_hip_extension_deg": _num(r.peak_hip_extension_deg, 1),
         "range_deg": _num(r.range_deg, 1),
         "rise_torso": _num(r.rise, 3),
+        "knee_width_ratio": _num(r.knee_width_ratio, 2),
         "partial": r.partial,
         "working_leg": r.working_leg,
         "score": r.score,

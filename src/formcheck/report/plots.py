@@ -228,6 +228,44 @@ def _bar_svg(report: SetReport) -> str | None:
     return to_svg(fig, "bar", f"Vertical bar velocity over time in {unit} per second")
 
 
+def _knees_svg(report: SetReport) -> str | None:
+    """Knee width / ankle width over time with each rep's value and the caving threshold."""
+    if not any(r.knee_width_ratio is not None for r in report.reps):
+        return None
+    m = report.metrics
+    t, ratio = np.asarray(m.t_s, dtype=float), np.asarray(m.knee_ratio, dtype=float)
+    threshold = report.config.faults.knee_ratio_min
+    fig = _figure(3.0)
+    ax = fig.add_subplot()
+    ax.plot(t, ratio, color=_INK, lw=1.0, alpha=0.6, label="knee width / ankle width")
+    for rep in report.reps:
+        ax.axvline(rep.start_s, color="#555555", lw=0.8, ls=":")
+        if rep.knee_width_ratio is not None:
+            ax.plot([rep.lockout_s], [rep.knee_width_ratio], "o", color="#0072B2", ms=6)
+    ax.plot([], [], "o", color="#0072B2", label="rep (low quarter of rise and hold)")
+    ax.axhline(
+        threshold, color="#D55E00", lw=1.2, ls="--", label=f"knees caving below {threshold:g}"
+    )
+    finite = ratio[np.isfinite(ratio)]
+    top = max(1.6, float(np.percentile(finite, 98))) if finite.size else 1.6
+    ax.set_ylim(0.0, top)
+    ax.set_xlabel("time (s)")
+    ax.set_ylabel("knee / ankle width")
+    ax.set_xlim(float(t[0]), float(t[-1]))
+    fig.legend(loc="outside lower center", fontsize=8, ncols=3, frameon=False)
+    label = (
+        f"Knee width over ankle width over {t[-1]:.1f} s, a dot per rep; dashed line: knees "
+        f"caving below {threshold:g}"
+    )
+    return to_svg(fig, "knees", label)
+
+
+def knees_svg(report: SetReport) -> str | None:
+    """Knee width / ankle width over time and per rep (views from the feet)."""
+    with _style("knees"):
+        return _knees_svg(report)
+
+
 def bar_svg(report: SetReport) -> str | None:
     """The bar's velocity over time, when a plate over the hip shows the bar."""
     with _style("bar"):

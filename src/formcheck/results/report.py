@@ -188,6 +188,8 @@ class Rep:
     #: fault code -> why this rep could not be judged on it (e.g. the load hides the hip)
     not_judged: dict[str, NotJudged] = field(default_factory=dict)
     bar: RepBar | None = None  # the bar's rise and speed, when a plate shows the bar
+    #: knee width / ankle width, low quarter of the rise and hold (views from the feet)
+    knee_width_ratio: float | None = None
 
     @property
     def start_s(self) -> float:
