@@ -386,10 +386,10 @@ def test_voice_speaks_through_espeak(tmp_path: Path, monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}/usr/bin:/bin")
     v = Voice()
     assert v.available and v.say("slow the lowering")
-    deadline = time.time() + 5
-    while not said.exists() and time.time() < deadline:
+    deadline = time.time() + 5  # the shell creates the file before it writes the line
+    while "slow the lowering" not in (said.read_text() if said.exists() else ""):
+        assert time.time() < deadline, "espeak-ng was not called within 5 s"
         time.sleep(0.05)
-    assert "slow the lowering" in said.read_text()
 
 
 # --- recording with real time ---------------------------------------------------------------

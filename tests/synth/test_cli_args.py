@@ -230,4 +230,4 @@ def test_run_synth_renders_only_the_benchmark_clips_asked_for(
     args.out_dir = tmp_path
     run_synth(args)
     assert rendered == [s.name for s in benchmark_specs(frontal=True) if "_head" in s.name]
-    assert len(rendered) == 4
+    assert len(rendered) == 6
