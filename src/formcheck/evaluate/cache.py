@@ -65,4 +65,5 @@ class LandmarkCache:
         tmp = target.with_name(target.stem + ".tmp.npz")
         replace(series, meta={**series.meta, "warnings": "\n".join(warnings)}).save(tmp)
         tmp.replace(target)  # atomic: a killed run never leaves a half-written entry
-        return series, warnings
+        # what a later hit returns (float32 on disk): a first run and a rerun score alike
+        return PoseSeries.load(target), warnings
