@@ -31,6 +31,12 @@ def test_a_hip_thrust_from_the_feet(tmp_path: Path) -> None:
     assert {f.code for r in report.reps for f in r.faults} <= {"knees_caving"}
     for code in ("rushed_eccentric", "bounce", "range_drift"):
         assert "the knees hide the hips" in report.not_assessable[code].why
+    for rep in report.reps:  # only the hold is timed: the rest hides behind the knees
+        tempo = rep.tempo
+        assert (tempo.bottom_pause_s, tempo.concentric_s, tempo.eccentric_s) == (None,) * 3
+        assert tempo.top_hold_s is not None and 0.9 <= tempo.top_hold_s <= 2.5
+        assert tempo.label.startswith("?-") and tempo.label.endswith("-?")
+        assert rep.phases.at(rep.end_s - 0.05) == "down"  # the descent is still drawn
     assert report.assessable["no_top_pause"] and report.assessable["knees_caving"]
     ratios = [rep["knee_width_ratio"] for rep in to_dict(report)["reps"]]
     assert [r < 0.9 for r in ratios] == caved  # the rule's measure, carried per rep

@@ -19,7 +19,7 @@ from formcheck.analysis.bar import bar_track
 from formcheck.analysis.hip_from_bar import hip_from_bar, with_hip
 from formcheck.analysis.load import hip_hidden, knee_in_plate, unlost_side
 from formcheck.analysis.metrics import FrameMetrics, compute_metrics
-from formcheck.analysis.reps import RepSegmenter
+from formcheck.analysis.reps import RepSegmenter, hold_only
 from formcheck.analysis.set_faults import assessability
 from formcheck.analysis.shots import find_cuts, join_shots, shot_slices
 from formcheck.analysis.summary import not_hip_thrust, summarize
@@ -154,6 +154,8 @@ def _analyze_shot(
     for t_s, h in zip(metrics.t_s, height, strict=True):  # reps
         segmenter.update(float(t_s), float(h))
     phases = segmenter.finish()  # and their phases
+    if along:  # the knees hide the hips' lower half: the hold is all that is timed
+        phases = [hold_only(p) for p in phases]
     error = segment_error(series, view, cfg.tracking, hidden)  # a skeleton that is not the lifter
     lost = knee_in_plate(series, hidden, view.metric_side, cfg.load)  # legs lost behind the load
     seen = Seen(height, error, hidden, bar, extent, from_bar, lost)

@@ -125,7 +125,7 @@ def pelvic_tilt_rotation(c: RepContext, f: FaultConfig) -> Measurement | None:
 
 def rushed_eccentric(c: RepContext, f: FaultConfig) -> Measurement | None:
     ecc, conc = c.phases.tempo.eccentric_s, c.phases.tempo.concentric_s
-    if ecc is None:
+    if ecc is None or conc is None:
         return None
     if ecc < f.eccentric_min_s:
         return _below(

@@ -139,14 +139,14 @@ def summarize(reps: list[Rep], var: Variation, cfg: FaultConfig) -> SetSummary:
     if reps:
         tempo = Tempo(
             _mean_or_none([r.tempo.bottom_pause_s for r in reps]),
-            float(np.mean([r.tempo.concentric_s for r in reps])),
+            _mean_or_none([r.tempo.concentric_s for r in reps]),
             _mean_or_none([r.tempo.top_hold_s for r in reps]),
             _mean_or_none([r.tempo.eccentric_s for r in reps]),
         )
     speed_loss = None
     if len(reps) >= 3:
         # a rep whose rise is a frame or two long has no speed to compare
-        speeds = [r.rise / c if (c := r.tempo.concentric_s) > 0 else None for r in reps]
+        speeds = [r.rise / c if (c := r.tempo.concentric_s) else None for r in reps]
         first = max((v for v in speeds[:2] if v is not None), default=None)
         last = speeds[-1]
         if first is not None and first > 0 and last is not None:

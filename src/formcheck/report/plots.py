@@ -173,13 +173,13 @@ def _range_svg(report: SetReport) -> str | None:
 
 def _speed_svg(report: SetReport) -> str | None:
     """Concentric speed (hip rise / concentric time) per rep, showing speed loss."""
-    reps = [r for r in report.reps if r.tempo.concentric_s > 0]
-    if not reps:
+    timed = [(r, c) for r in report.reps if (c := r.tempo.concentric_s) is not None and c > 0]
+    if not timed:
         return None
     fig = _figure(2.6)
     ax = fig.add_subplot()
-    x = [r.index for r in reps]
-    v = [r.rise / r.tempo.concentric_s for r in reps]
+    x = [r.index for r, _ in timed]
+    v = [r.rise / c for r, c in timed]
     ax.plot(x, v, marker="o", color="#0072B2", lw=1.5)
     ax.set_ylim(0, max(v) * 1.15)
     ax.set_xticks(x)

@@ -106,7 +106,7 @@ class Tempo:
     """Phase durations in seconds; None where the clip does not show the phase."""
 
     bottom_pause_s: float | None
-    concentric_s: float
+    concentric_s: float | None  # None: the rise is partly hidden (a view from the feet)
     top_hold_s: float | None
     eccentric_s: float | None
 
@@ -155,12 +155,13 @@ class Phases:
 
     def at(self, t: float) -> PhaseName:
         """The phase at time ``t`` within the rep (before its rise: the bottom; after the
-        top, until a descent is seen: the top)."""
+        top, until a descent is seen: the top). A descent is seen when the hold before it
+        is (`formcheck.analysis.reps.phase_times`), even if its length is unknown."""
         if t < self.concentric_start_s:
             return "bottom"
         if t < self.top_s:
             return "up"
-        if t < self.eccentric_start_s or self.tempo.eccentric_s is None:
+        if t < self.eccentric_start_s or self.tempo.top_hold_s is None:
             return "top"
         return "down"
 
