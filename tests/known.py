@@ -31,7 +31,7 @@ REP_COUNT = {
         "5 reps for 7-8: the cut from the front to the side shot at 3.0 s is found and each "
         "shot analysed on its own (the false rep the cut made before is gone), but the front "
         "shot's first pump (lockout 0.5 s) rises 0.08 torso lengths as tracked, under "
-        "the 0.4 a rep needs from the feet (min_rise_along_body), and the side shot's last "
+        "the 0.3 a rep needs from the feet (min_rise_along_body), and the side shot's last "
         "rise is still going up when the clip ends (5.97 s), so it never locks out as seen"
     ),
 }
