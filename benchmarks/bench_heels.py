@@ -25,31 +25,31 @@ from pathlib import Path
 
 import numpy as np
 
-from formcheck.analysis.assess import rep_windows
-from formcheck.analysis.metrics import compute_metrics, nanmedian, point
+from formcheck.analysis.assess import RepWindow, rep_windows
+from formcheck.analysis.metrics import nanmedian, point
 from formcheck.config import Config
 from formcheck.evaluate.cache import LandmarkCache, default_cache_dir
 from formcheck.evaluate.dataset import load_dataset
 from formcheck.evaluate.scoring import match_reps
+from formcheck.landmarks.names import Side
 from formcheck.pipeline import analyze_series
 from formcheck.pose.models import resolve_model
 
 MEASURES = ("heel", "ankle", "pitch", "heel_vs_toe")
 
 
-def _rep_values(report, top: slice, bottom: slice, side) -> dict[str, float]:  # type: ignore[no-untyped-def]
-    xy = report.series.xy_px
-    torso = report.metrics.torso_px
-    m = compute_metrics(report.series, side)
+def _rep_values(xy: np.ndarray, torso: float, w: RepWindow, side: Side | None) -> dict[str, float]:
+    """Each measure for one rep, on the metrics its window was judged on."""
 
     def rise(name: str) -> float:
         y = point(xy, name, side)[:, 1]
-        return (nanmedian(y[bottom]) - nanmedian(y[top])) / torso
+        return (nanmedian(y[w.bottom]) - nanmedian(y[w.top])) / torso
 
+    pitch = w.metrics.foot_pitch_deg
     return {
         "heel": rise("heel"),
         "ankle": rise("ankle"),
-        "pitch": nanmedian(m.foot_pitch_deg[top]) - nanmedian(m.foot_pitch_deg[bottom]),
+        "pitch": nanmedian(pitch[w.top]) - nanmedian(pitch[w.bottom]),
         "heel_vs_toe": rise("heel") - rise("foot_index"),
     }
 
@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
         for i, j in matched.items():
             w = windows[j]
             side = w.leg if w.leg else report.view.metric_side
-            vals = _rep_values(report, w.top, w.bottom, side)
+            vals = _rep_values(report.series.xy_px, report.metrics.torso_px, w, side)
             rows.append(
                 {
                     "clip": clip.name,

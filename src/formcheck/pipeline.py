@@ -148,7 +148,7 @@ def _analyze_shot(
         warnings.append(too_small_warning(extent, cfg))
     bar = bar_track(series, metrics, hidden, view, cfg.load)  # the load's bar, if it has one
     height = metrics.hip_height if bar is None else bar.height  # what reps are counted on
-    along = view.kind in ("front", "head")  # looking along the body: the torso foreshortened
+    along = view.frontal  # looking along the body: the torso foreshortened
     rep_cfg = replace(cfg.reps, min_rise=cfg.reps.min_rise_along_body) if along else cfg.reps
     segmenter = RepSegmenter(rep_cfg, lambda e: not_hip_thrust(e, metrics, cfg.reps, along))
     for t_s, h in zip(metrics.t_s, height, strict=True):  # reps
