@@ -19,6 +19,7 @@ from typing import Any
 
 from formcheck.config import Config
 from formcheck.errors import FormcheckError
+from formcheck.processes import ProgressFn
 from formcheck.report.json_report import write_atomic
 
 log = logging.getLogger(__name__)
@@ -71,20 +72,25 @@ class ClipResult:
         return cls(**data)
 
 
-def run_clip(job: ClipJob) -> ClipResult:
-    """Analyse ``job.source`` into ``job.folder``; every outcome is a result, never raised."""
+def run_clip(job: ClipJob, progress: ProgressFn | None = None) -> ClipResult:
+    """Analyse ``job.source`` into ``job.folder``; every outcome is a result, never raised.
+
+    ``progress(done, total)`` follows the pose model through the clip's frames."""
     from formcheck.pipeline import analyze
     from formcheck.report.outputs import write_outputs
 
     start = time.perf_counter()
     partial = job.folder.with_name(f".{job.clip_id}.partial-{os.getpid()}")
-    shutil.rmtree(partial, ignore_errors=True)
+    # what an earlier run of this clip left when its process was killed (one runner per clip
+    # at a time: a batch holds its folder's lock, a server worker its job's lease)
+    for stale in job.folder.parent.glob(f".{job.clip_id}.partial-*"):
+        shutil.rmtree(stale, ignore_errors=True)
     try:
         if job.one_core:
             import cv2
 
             cv2.setNumThreads(1)
-        report = analyze(job.source, config=job.config, model=str(job.model))
+        report = analyze(job.source, config=job.config, model=str(job.model), progress=progress)
         written = write_outputs(
             job.source,
             report,
