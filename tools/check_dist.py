@@ -34,7 +34,15 @@ def check_wheel(path: Path) -> list[str]:
             problems.append(f"no {MODEL}")
         elif hashlib.sha256(whl.read(MODEL)).hexdigest() != FULL_SHA256:
             problems.append(f"{MODEL}: not the pinned bundle")
-        for need in ("formcheck/py.typed", "formcheck/cli/__init__.py", "formcheck/pipeline.py"):
+        for need in (
+            "formcheck/py.typed",
+            "formcheck/cli/__init__.py",
+            "formcheck/pipeline.py",
+            "formcheck/serve/templates/base.html",
+            "formcheck/serve/static/style.css",
+            "formcheck/serve/migrations/env.py",
+            "formcheck/serve/migrations/versions/0001_initial.py",
+        ):
             if need not in names:
                 problems.append(f"no {need}")
         info = next(n.split("/")[0] for n in names if n.endswith(".dist-info/METADATA"))

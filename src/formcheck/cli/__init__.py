@@ -1,4 +1,4 @@
-"""Command line: ``formcheck analyze | live | batch | synth | eval | models``.
+"""Command line: ``formcheck analyze | live | batch | synth | eval | models | serve | users``.
 
 The only module that prints. Errors a user can fix are one line on stderr with
 a documented exit code (formcheck.errors); ``--debug`` shows tracebacks.
@@ -29,6 +29,7 @@ from collections.abc import Sequence
 from formcheck import errors
 from formcheck.cli.commands import cmd_analyze, cmd_eval, cmd_models, cmd_synth
 from formcheck.cli.parser import build_parser
+from formcheck.cli.serve import cmd_serve, cmd_users
 from formcheck.cli.sessions import cmd_batch, cmd_live
 
 __all__ = ["main", "run"]
@@ -47,6 +48,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "live": cmd_live,
         "batch": cmd_batch,
         "models": cmd_models,
+        "serve": cmd_serve,
+        "users": cmd_users,
     }
     try:
         return commands[args.command](args)

@@ -1,5 +1,5 @@
 """The command line's arguments: one subcommand per use (analyze, live, batch, synth, eval,
-models)."""
+models, serve, users)."""
 
 from __future__ import annotations
 
@@ -102,4 +102,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     m = sub.add_parser("models", help="list and verify pose models; --fetch downloads one")
     m.add_argument("--fetch", choices=["lite", "full", "heavy"], help="download this model")
+
+    from formcheck.cli.serve import add_parsers
+
+    add_parsers(sub)
     return p
