@@ -30,6 +30,7 @@ LAYERS: dict[str, int] = {
     "evaluate": 8,
     "batch": 8,
     "live": 8,
+    "serve": 8,
     "cli": 9,
     "__main__": 10,
 }
