@@ -445,3 +445,14 @@ def test_history_csv_has_a_row_per_finished_set(site: Site) -> None:
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
     lines = r.text.strip().splitlines()
     assert lines[0].startswith("set_id,date,load_kg,reps,score") and len(lines) == 2
+
+
+def test_only_a_sets_outputs_are_served(site: Site) -> None:
+    folder = site.settings.outputs / "clips" / str(site.a_set)
+    (folder / "result.json").write_text('{"source": "/srv/data/videos/x.mp4"}')
+    for name in ("result.json", "..%2F..%2Fformcheck.db", "%2E%2E", "secret_key", "x.html"):
+        assert site.coach.get(f"/sets/{site.a_set}/files/{name}").status_code == 404, name
+        assert (
+            site.nobody.get(f"/a/{site.a_token}/sets/{site.a_set}/files/{name}").status_code == 404
+        ), name
+    assert site.coach.get(f"/sets/{site.a_set}/files/report.json").status_code == 200

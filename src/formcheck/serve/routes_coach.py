@@ -18,8 +18,10 @@ from formcheck.serve.security import new_token, verify_password
 
 router = APIRouter()
 
-#: Output files a set's folder may hold (`formcheck.report.outputs`); nothing else is served.
-OUTPUT_FILE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,60}\.(html|json|mp4|webm|mov|avi|jpg|png)")
+#: The outputs a visitor may fetch of a set (`formcheck.report.outputs`): the report, the copy
+#: of the clip the page draws over, annotated.mp4, the thumbnail. Nothing else (result.json
+#: names server paths) is served.
+OUTPUT_FILE = re.compile(r"report\.(html|json)|clip\.[a-z0-9]{2,4}|annotated\.mp4|thumb\.jpg")
 
 
 @router.get("/login", response_class=HTMLResponse)
