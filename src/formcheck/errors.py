@@ -70,3 +70,12 @@ class BatchBusyError(FormcheckError):
     """Another ``formcheck batch`` holds the output folder (its lock): nothing was touched."""
 
     exit_code = EXIT_USAGE
+
+
+EXIT_SERVICE = 10
+
+
+class ServiceError(FormcheckError):
+    """``formcheck serve`` / ``users``: the database cannot be reached, or the port is taken."""
+
+    exit_code = EXIT_SERVICE

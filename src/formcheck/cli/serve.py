@@ -10,7 +10,7 @@ import socket
 import sys
 from pathlib import Path
 
-from formcheck.errors import UsageError
+from formcheck.errors import ServiceError, UsageError
 
 
 def _settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
@@ -24,6 +24,7 @@ def _settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
         max_upload_mb=getattr(args, "max_upload_mb", None) or 500,
         secure_cookies=getattr(args, "secure_cookies", False),
         lease_s=getattr(args, "lease_s", None) or LEASE_S,
+        annotated=getattr(args, "annotated", False),
     )
 
 
@@ -43,7 +44,7 @@ def cmd_users(args: argparse.Namespace) -> int:
     _need_extra()
     from sqlalchemy import select
 
-    from formcheck.serve.db import User, open_db
+    from formcheck.serve.db import User
     from formcheck.serve.security import MIN_PASSWORD, hash_password
 
     settings = _settings(args)
@@ -56,7 +57,7 @@ def cmd_users(args: argparse.Namespace) -> int:
             raise UsageError("the two passwords differ")
     if len(password) < MIN_PASSWORD:
         raise UsageError(f"a password needs at least {MIN_PASSWORD} characters")
-    sessions = open_db(settings.database_url)
+    sessions = _open(settings.database_url)
     with sessions() as s:
         user = s.scalar(select(User).where(User.username == args.name))
         if user is None:
@@ -82,6 +83,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from formcheck.serve.worker import dispatch_ray, work
 
     settings = _settings(args)
+    _check_port(args.host, args.port)
+    _open(settings.database_url)  # a clear line when the database is unreachable
     app = create_app(settings)  # migrates the database first
     with app.state.sessions() as s:
         if not s.scalar(select(func.count(User.id))):
@@ -116,6 +119,31 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _open(url: str):  # type: ignore[no-untyped-def]
+    """`open_db`, with one line for a URL that is not one or a database out of reach."""
+    from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+    from formcheck.serve.db import open_db
+
+    shown = url.split("@")[-1]  # no password in the message
+    try:
+        return open_db(url)
+    except ArgumentError as exc:
+        raise UsageError(f"--db {shown}: not a database URL ({exc})") from exc
+    except (SQLAlchemyError, OSError) as exc:
+        why = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+        raise ServiceError(f"cannot open the database {shown}: {why}") from exc
+
+
+def _check_port(host: str, port: int) -> None:
+    try:
+        with socket.socket() as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind((host, port))
+    except OSError as exc:
+        raise ServiceError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -136,6 +164,12 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--address", help="with --engine ray: the cluster (default: a local Ray)")
     s.add_argument("--db", help="SQLAlchemy URL (default: SQLite in --data)")
     s.add_argument("--max-upload-mb", type=float, default=500, help="largest clip accepted")
+    s.add_argument(
+        "--annotated",
+        action="store_true",
+        help="also render each set's annotated.mp4 (a file to share; the report draws over "
+        "the clip without it)",
+    )
     s.add_argument(
         "--lease-s",
         type=float,

@@ -22,10 +22,17 @@ class ServeSettings:
     secure_cookies: bool = False  # behind TLS: the session cookie is sent over HTTPS only
     lease_s: float = LEASE_S
     video: bool = True  # outputs with the clip (the page plays it)
+    annotated: bool = False  # also annotated.mp4 (the page draws over the clip without it)
 
     @property
     def database_url(self) -> str:
-        return self.db_url or f"sqlite:///{(self.data / 'formcheck.db').resolve()}"
+        """The SQLAlchemy URL; a plain ``postgresql://`` (or ``postgres://``) uses psycopg 3,
+        the driver the ``serve`` extra installs."""
+        url = self.db_url or f"sqlite:///{(self.data / 'formcheck.db').resolve()}"
+        for plain in ("postgresql://", "postgres://"):
+            if url.startswith(plain):
+                return "postgresql+psycopg://" + url[len(plain) :]
+        return url
 
     @property
     def videos(self) -> Path:

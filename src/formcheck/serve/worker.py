@@ -65,6 +65,7 @@ def clip_job(
             model=model,
             video=settings.video,
             one_core=one_core,
+            annotated=settings.annotated,
         )
 
 
