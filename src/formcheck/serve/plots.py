@@ -55,6 +55,8 @@ def history_charts(points: list[SessionPoint]) -> list[Chart]:
         ("Score", "/100", [None if p.score is None else float(p.score) for p in points]),
         ("Peak hip extension", "deg", [p.peak_hip_extension_deg for p in points]),
         ("Range", "deg", [p.range_deg for p in points]),
+        ("Top hold", "s", [p.top_hold_s for p in points]),
+        ("Descent", "s", [p.eccentric_s for p in points]),
         ("Faults", "kinds", [float(len(p.faults)) for p in points]),
         ("Load", "kg", [p.load_kg for p in points]),
         ("Bar velocity", "m/s", [p.bar_velocity_m_s for p in points]),

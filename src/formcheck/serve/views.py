@@ -126,6 +126,8 @@ class SessionPoint:
     tempo: str
     faults: list[str]
     bar_velocity_m_s: float | None
+    top_hold_s: float | None = None  # the set's mean, as its tempo
+    eccentric_s: float | None = None
 
 
 def _median(xs: list[Any]) -> float | None:
@@ -147,6 +149,7 @@ def history(s: Session, settings: ServeSettings, athlete_id: int) -> list[Sessio
         if report is None:
             continue
         reps = report.get("reps", [])
+        tempo = report.get("summary", {}).get("mean_tempo") or {}
         bars = [r["bar"].get("mean_velocity_m_s") for r in reps if isinstance(r.get("bar"), dict)]
         points.append(
             SessionPoint(
@@ -157,9 +160,11 @@ def history(s: Session, settings: ServeSettings, athlete_id: int) -> list[Sessio
                 score=report.get("summary", {}).get("score"),
                 peak_hip_extension_deg=_median([r.get("peak_hip_extension_deg") for r in reps]),
                 range_deg=_median([r.get("range_deg") for r in reps]),
-                tempo=str((report.get("summary", {}).get("mean_tempo") or {}).get("label", "")),
+                tempo=str(tempo.get("label", "")),
                 faults=sorted({f["code"] for r in reps for f in r.get("faults", [])}),
                 bar_velocity_m_s=_median(bars),
+                top_hold_s=tempo.get("top_hold_s"),
+                eccentric_s=tempo.get("eccentric_s"),
             )
         )
     return points
