@@ -18,6 +18,7 @@ SHARED = REPO.parent / "shared"
 sys.path.insert(0, str(Path(__file__).parent))  # tests/builders.py
 
 from browser import proxy  # noqa: E402, F401 - the recording-proxy fixture, for page tests
+from serving import db_url  # noqa: E402, F401 - the web app's databases: SQLite, PostgreSQL
 
 #: Without ../shared the tests that read it skip with this reason; under CI (which has it)
 #: any skipped test fails instead (`pytest_runtest_makereport` below).

@@ -16,7 +16,7 @@ import pytest
 
 pytest.importorskip("fastapi", reason="formcheck[serve] is not installed")
 from fastapi.testclient import TestClient
-from serving import PASSWORD, add_coach, csrf_of, db_url  # noqa: F401
+from serving import PASSWORD, add_coach, csrf_of
 from sqlalchemy import func, select
 
 from formcheck.serve import store
@@ -64,11 +64,11 @@ def upload(
 
 
 @pytest.fixture
-def site(tmp_path: Path, db_url: str) -> Site:  # noqa: F811
+def site(tmp_path: Path, db_url: str) -> Site:
     return make_site(tmp_path, db_url)
 
 
-def make_site(tmp_path: Path, db_url: str) -> Site:  # noqa: F811
+def make_site(tmp_path: Path, db_url: str) -> Site:
     settings = ServeSettings(data=tmp_path / "data", db_url=db_url, max_upload_mb=1)
     app = create_app(settings)
     add_coach(settings.data, db_url)

@@ -35,20 +35,20 @@ PHONE = {
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 
 
-def _shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+def _shot(page, name: str, db: str) -> None:  # type: ignore[no-untyped-def]
     folder = os.environ.get("FORMCHECK_SCREENSHOTS")
-    if folder:
+    if folder and not db:  # one set of screenshots: SQLite's
         Path(folder).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
 
 
-def test_coach_and_athletes_in_a_real_browser(tmp_path: Path) -> None:
+def test_coach_and_athletes_in_a_real_browser(tmp_path: Path, db_url: str) -> None:
     clip = short_clip(
         REPO / "sample_videos" / "glute_bridge_right.mp4", tmp_path / "my set.mp4", 7.0, 480
     )
     data = tmp_path / "data"
-    add_coach(data, "")
-    server = ServerProcess(data, "", free_port(), workers=1).start()
+    add_coach(data, db_url)
+    server = ServerProcess(data, db_url, free_port(), workers=1).start()
     requests: list[str] = []
     try:
         with playwright.sync_playwright() as p:
@@ -80,7 +80,7 @@ def test_coach_and_athletes_in_a_real_browser(tmp_path: Path) -> None:
             ann.fill("textarea[name=note]", "felt <good> & strong")
             ann.click("#upload button[type=submit]")
             ann.wait_for_selector("text=Uploaded", timeout=30_000)
-            _shot(ann, "athlete-uploaded-phone")
+            _shot(ann, "athlete-uploaded-phone", db_url)
             ann.wait_for_selector("tr[data-status=done]", timeout=180_000)  # the page follows
             ann.click("tr[data-status=done] a")
             ann.wait_for_selector("#report-link")
@@ -88,11 +88,11 @@ def test_coach_and_athletes_in_a_real_browser(tmp_path: Path) -> None:
                 ann.click("#report-link")
             ann.wait_for_selector("#fc-canvas, canvas", timeout=30_000)
             assert "report.html" in ann.url
-            _shot(ann, "athlete-report-phone")
+            _shot(ann, "athlete-report-phone", db_url)
             ann.goto(links["Ann"])
             assert ann.locator("#history svg.chart").count() >= 3
             assert "felt <good> & strong" in ann.inner_text("table.sets")
-            _shot(ann, "athlete-history-phone")
+            _shot(ann, "athlete-history-phone", db_url)
             set_href = ann.get_attribute("tr[data-status=done] a", "href")
 
             bob = phone.new_page()
@@ -106,10 +106,10 @@ def test_coach_and_athletes_in_a_real_browser(tmp_path: Path) -> None:
 
             coach.goto(f"{server.url}/")
             assert coach.locator("tr[data-status=done]").count() == 1
-            _shot(coach, "coach-dashboard")
+            _shot(coach, "coach-dashboard", db_url)
             coach.click('table.sets a:text-is("Ann")')
             coach.wait_for_selector("#history svg.chart")
-            _shot(coach, "coach-athlete")
+            _shot(coach, "coach-athlete", db_url)
             browser.close()
     finally:
         server.stop()

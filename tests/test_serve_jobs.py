@@ -15,7 +15,7 @@ import pytest
 
 pytest.importorskip("fastapi", reason="formcheck[serve] is not installed")
 import httpx
-from serving import ServerProcess, csrf_of, db_url, free_port, short_clip  # noqa: F401
+from serving import ServerProcess, csrf_of, free_port, short_clip
 from sqlalchemy import func, select, update
 
 from formcheck.serve import jobs
@@ -51,7 +51,7 @@ def _queue(tmp_path: Path, db: str, n: int):  # type: ignore[no-untyped-def]
     return settings, sessions
 
 
-def test_each_job_is_claimed_by_exactly_one_of_many_workers(tmp_path: Path, db_url: str) -> None:  # noqa: F811
+def test_each_job_is_claimed_by_exactly_one_of_many_workers(tmp_path: Path, db_url: str) -> None:
     _, sessions = _queue(tmp_path, db_url, 30)
     claimed: dict[str, list[int]] = {}
 
@@ -71,7 +71,7 @@ def test_each_job_is_claimed_by_exactly_one_of_many_workers(tmp_path: Path, db_u
 
 def test_a_dead_workers_job_runs_again_and_its_late_result_is_not_recorded(
     tmp_path: Path,
-    db_url: str,  # noqa: F811
+    db_url: str,
 ) -> None:
     _, sessions = _queue(tmp_path, db_url, 1)
     job_id = jobs.claim(sessions, "dead", 60)
@@ -88,7 +88,7 @@ def test_a_dead_workers_job_runs_again_and_its_late_result_is_not_recorded(
         assert (job.status, job.attempts, json.loads(job.result)["reps"]) == ("done", 2, 3)
 
 
-def test_a_job_that_kills_its_worker_every_time_fails_for_good(tmp_path: Path, db_url: str) -> None:  # noqa: F811
+def test_a_job_that_kills_its_worker_every_time_fails_for_good(tmp_path: Path, db_url: str) -> None:
     _, sessions = _queue(tmp_path, db_url, 1)
     for _ in range(MAX_ATTEMPTS):
         assert jobs.claim(sessions, "w", 60) == 1
@@ -144,7 +144,7 @@ def _upload(link: str, clip: Path = CLIP, client: httpx.Client | None = None) ->
 
 @pytest.mark.model
 @pytest.mark.slow
-def test_kill_9_mid_job_then_restart_finishes_the_job_once(tmp_path: Path, db_url: str) -> None:  # noqa: F811
+def test_kill_9_mid_job_then_restart_finishes_the_job_once(tmp_path: Path, db_url: str) -> None:
     data = tmp_path / "data"
     server = ServerProcess(data, db_url, free_port(), workers=1, extra=("--lease-s", "3")).start()
     try:
@@ -187,7 +187,7 @@ def one_rep_clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.mark.slow
 def test_twenty_uploads_at_once_are_all_stored_and_processed_once(
     tmp_path: Path,
-    db_url: str,  # noqa: F811
+    db_url: str,
     one_rep_clip: Path,
 ) -> None:
     data = tmp_path / "data"
