@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 pytest.importorskip("fastapi", reason="formcheck[serve] is not installed")
-import httpx
+import httpx2 as httpx
 from serving import ServerProcess, csrf_of, free_port, short_clip
 from sqlalchemy import func, select, update
 
