@@ -99,9 +99,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.engine == "ray":
         procs = [ctx.Process(target=dispatch_ray, args=(settings, args.address, workers, stop))]
     else:
-        procs = [
-            ctx.Process(target=work, args=(settings, k, stop), daemon=True) for k in range(workers)
-        ]
+        procs = [ctx.Process(target=work, args=(settings, k, stop)) for k in range(workers)]
     for p in procs:
         p.start()
     print(

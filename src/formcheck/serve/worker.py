@@ -1,6 +1,8 @@
 """Workers: take jobs from the queue and run the same per-clip job as ``formcheck batch``.
 
-`work` is one worker's loop (``formcheck serve --workers N`` starts N processes of it).
+`work` is one worker's loop (``formcheck serve --workers N`` starts N processes of it; not
+daemonic, since a long clip is tracked in processes of its own; each stops when the server
+asks or when the server's process is gone).
 While a clip is analysed, a thread renews the job's lease and records its progress; when the
 lease is lost (the server restarted the queue after a long stall, say) the result is dropped,
 since another worker has the job. `dispatch_ray` is the same loop with the clips run as Ray
@@ -76,8 +78,9 @@ def work(settings: ServeSettings, k: int = 0, stop: Any = None, one_core: bool =
     sessions = open_db(settings.database_url)
     model = resolve_model(None)
     name = worker_name(k)
+    parent = os.getppid()
     log.info("worker %s ready", name)
-    while stop is None or not stop.is_set():
+    while (stop is None or not stop.is_set()) and os.getppid() == parent:  # not orphaned
         job_id = jobs.claim(sessions, name, settings.lease_s)
         if job_id is None:
             time.sleep(IDLE_S)
