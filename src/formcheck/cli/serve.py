@@ -84,6 +84,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     _check_port(args.host, args.port)
+    settings.data.mkdir(parents=True, exist_ok=True)  # SQLite's file goes in it
     _open(settings.database_url)  # a clear line when the database is unreachable
     app = create_app(settings)  # migrates the database first
     with app.state.sessions() as s:
