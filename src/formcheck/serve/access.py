@@ -50,3 +50,11 @@ def athlete(request: Request, token: str) -> Athlete:
 def check_csrf(request: Request, sent: Any) -> None:
     if not csrf_ok(request.session, sent if isinstance(sent, str) else None):
         raise HTTPException(403, "the form was out of date or not from this site: reload the page")
+
+
+async def coach_form(request: Request) -> Any:
+    """A coach's posted form, once its CSRF token is checked."""
+    coach(request)
+    form = await request.form()
+    check_csrf(request, form.get("csrf"))
+    return form

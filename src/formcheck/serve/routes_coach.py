@@ -12,7 +12,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from sqlalchemy import select
 
 from formcheck.serve import jobs, plots, views
-from formcheck.serve.access import check_csrf, coach, page
+from formcheck.serve.access import check_csrf, coach, coach_form, page
 from formcheck.serve.db import Athlete, SetRow, User
 from formcheck.serve.security import new_token, verify_password
 
@@ -57,9 +57,7 @@ async def login(request: Request) -> Response:
 
 @router.post("/logout")
 async def logout(request: Request) -> Response:
-    coach(request)
-    form = await request.form()
-    check_csrf(request, form.get("csrf"))
+    await coach_form(request)
     request.session.clear()
     return RedirectResponse("/login", 303)
 
@@ -108,9 +106,7 @@ def dashboard(
 
 @router.post("/athletes")
 async def add_athlete(request: Request) -> Response:
-    coach(request)
-    form = await request.form()
-    check_csrf(request, form.get("csrf"))
+    form = await coach_form(request)
     name = str(form.get("name", "")).strip()[:100]
     if not name:
         raise HTTPException(400, "an athlete needs a name")
@@ -155,9 +151,7 @@ def athlete_page(request: Request, athlete_id: int) -> Response:
 @router.post("/athletes/{athlete_id}/link")
 async def renew_link(request: Request, athlete_id: int) -> Response:
     """Revoke the athlete's link (``action=revoke``) or give them a new one."""
-    coach(request)
-    form = await request.form()
-    check_csrf(request, form.get("csrf"))
+    form = await coach_form(request)
     with request.app.state.sessions() as s:
         a = s.get(Athlete, athlete_id)
         if a is None:
@@ -206,9 +200,7 @@ def set_page(request: Request, set_id: int) -> Response:
 
 @router.post("/sets/{set_id}/rerun")
 async def rerun(request: Request, set_id: int) -> Response:
-    coach(request)
-    form = await request.form()
-    check_csrf(request, form.get("csrf"))
+    await coach_form(request)
     with request.app.state.sessions() as s:
         row = s.get(SetRow, set_id)
         if row is None:
