@@ -76,6 +76,25 @@ def test_finish_counts_only_a_finished_rise(tail: list[float], counted: bool) ->
     assert (len(events) == 1) is counted
 
 
+@pytest.mark.parametrize(
+    ("tail", "counted"),
+    [
+        # the clip ends while the estimate still creeps up past the first rep's top (0.6):
+        # the hips are as high as a lockout the set reached, so the rep counts
+        ([0.2, 0.4, 0.55, 0.62], True),
+        # still rising and below every earlier top: never locked out
+        ([0.2, 0.35, 0.5], False),
+    ],
+)
+def test_a_last_rise_as_high_as_an_earlier_top_counts(tail: list[float], counted: bool) -> None:
+    h = np.array([0.0, 0.0, 0.0, 0.3, 0.6, 0.6, 0.3, 0.0, 0.0, 0.0, *tail])
+    cfg = RepConfig(min_rise=RISE, bottom_seen_s=0.2)
+    events = count_reps(np.arange(len(h)) * DT, h, cfg)
+    assert len(events) == 1 + counted
+    if counted:
+        assert events[-1].top_i == len(h) - 1
+
+
 def test_still_share_from_a_config_file_reaches_the_end_of_clip_rule(tmp_path: Path) -> None:
     """A rise slowing to 0.02 a frame at the clip's end (0.27 of its mean step) is still going
     up under the default still_share (0.08) but stopped under a file's 0.3: the file's value

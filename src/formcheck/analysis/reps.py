@@ -68,6 +68,7 @@ class RepCounter:
         self._near = False  # the hips have stayed near the first low since it
         self._last = np.nan
         self._step = 0.0
+        self._tops: list[float] = []  # the heights of the tops counted so far
 
     def update(self, h: float, t_s: float) -> RepEvent | None:
         """Feed one sample (NaN = unseen, skipped); returns a rep once its top is confirmed."""
@@ -94,21 +95,25 @@ class RepCounter:
             self._hi, self._hi_i = h, self._i
         if h <= self._hi - self.min_rise:
             event = RepEvent(self._lo_i, self._hi_i)
+            self._tops.append(self._hi)
             self.state = RepState.SEEK_BOTTOM
             self._lo, self._lo_i, self._lo_t, self._lo_seen = h, self._i, t_s, True
             return event
         return None
 
     def finish(self) -> RepEvent | None:
-        """End of clip: a rise that has stopped at its top counts (descent cut off).
+        """End of clip: a rise that has stopped at its top counts (descent cut off), and so
+        does one that has reached the height of a top this set already counted (the clip
+        ended during the hold, the estimate still creeping up).
 
-        A rise still going up when the clip ends never reached its lockout: not a rep.
+        A rise still going up below every earlier top never reached its lockout: not a rep.
         """
         if self.state is not RepState.RISING:
             return None
         self.state = RepState.SEEK_BOTTOM
         mean_step = (self._hi - self._lo) / max(self._hi_i - self._lo_i, 1)
-        if self._hi_i < self._i or self._step < self.still_share * mean_step:
+        stopped = self._hi_i < self._i or self._step < self.still_share * mean_step
+        if stopped or (self._tops and self._hi >= min(self._tops)):
             return RepEvent(self._lo_i, self._hi_i)
         return None
 
