@@ -62,7 +62,7 @@ class LandmarkCache:
         self.misses += 1
         series, warnings = read_pose_series(clip, str(self.model), progress, max_fps=self.max_fps)
         self.folder.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(target.stem + ".tmp.npz")
+        tmp = target.with_name(f"{target.stem}.{os.getpid()}.tmp.npz")  # one per process
         replace(series, meta={**series.meta, "warnings": "\n".join(warnings)}).save(tmp)
         tmp.replace(target)  # atomic: a killed run never leaves a half-written entry
         # what a later hit returns (float32 on disk): a first run and a rerun score alike
