@@ -68,7 +68,7 @@ class RepCounter:
         self._near = False  # the hips have stayed near the first low since it
         self._last = np.nan
         self._step = 0.0
-        self._tops: list[float] = []  # the heights of the tops counted so far
+        self._lowest_top = np.inf  # the lowest top counted so far
 
     def update(self, h: float, t_s: float) -> RepEvent | None:
         """Feed one sample (NaN = unseen, skipped); returns a rep once its top is confirmed."""
@@ -95,7 +95,7 @@ class RepCounter:
             self._hi, self._hi_i = h, self._i
         if h <= self._hi - self.min_rise:
             event = RepEvent(self._lo_i, self._hi_i)
-            self._tops.append(self._hi)
+            self._lowest_top = min(self._lowest_top, self._hi)
             self.state = RepState.SEEK_BOTTOM
             self._lo, self._lo_i, self._lo_t, self._lo_seen = h, self._i, t_s, True
             return event
@@ -113,7 +113,7 @@ class RepCounter:
         self.state = RepState.SEEK_BOTTOM
         mean_step = (self._hi - self._lo) / max(self._hi_i - self._lo_i, 1)
         stopped = self._hi_i < self._i or self._step < self.still_share * mean_step
-        if stopped or (self._tops and self._hi >= min(self._tops)):
+        if stopped or self._hi >= self._lowest_top:
             return RepEvent(self._lo_i, self._hi_i)
         return None
 
