@@ -21,6 +21,7 @@ from formcheck.config import Config, LiveConfig
 from formcheck.landmarks.names import Landmark as L
 from formcheck.landmarks.series import PoseSeries
 from formcheck.live.analyzer import LiveAnalyzer, settled
+from formcheck.results import Rep, SetReport
 
 SETTLE_S = LiveConfig().settle_s
 
@@ -28,6 +29,12 @@ FPS = 30.0
 SHAPES = FOUR_REPS
 #: A rep's verdict comes within this long of the rep's end in the report (issue 14).
 ON_TIME_S = 1.5
+#: A verdict may come before the report's end of the rep only once the descent is done but
+#: for a creep: the hips within this share of the rep's drop (top to end) of their end height.
+#: (ht_db_side_feet_close rep 1: after a 3 s descent the hips creep down the last 0.04 torso
+#: lengths, 9% of the drop, over 1.2 s, so where it "ends" moves with the frames kept: 5.9 s
+#: in the report of every frame, 7.03 s in a paced run's; its verdict came at 6.6 s, 5% left.)
+CREEP_SHARE = 0.1
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +55,23 @@ def assert_on_time(run: PacedRun) -> None:
     assert [e["rep"] for e in events] == [r.index for r in report.reps]
     assert run.events[-1]["event"] == "end" and run.events[-1]["reps"] == report.rep_count
     for number, delay in rep_delays(run):
-        assert 0.0 <= delay <= ON_TIME_S, f"rep {number}: verdict {delay:.2f} s after its end"
+        assert delay <= ON_TIME_S, f"rep {number}: verdict {delay:.2f} s after its end"
+        if delay < 0.0:
+            rep = report.reps[number - 1]
+            left = _drop_left(report, rep, rep.end_s + delay)
+            assert left <= CREEP_SHARE, (
+                f"rep {number}: verdict {-delay:.2f} s before its end, with {left:.0%} of the "
+                "descent still to come"
+            )
+
+
+def _drop_left(report: SetReport, rep: Rep, at_s: float) -> float:
+    """The share of the rep's drop (top to end) its hips still had to fall at ``at_s``."""
+    t, h = report.metrics.t_s, report.metrics.hip_height
+    seen = np.isfinite(h)
+    at = (rep.phases.top_s, rep.end_s, at_s)
+    top, end, now = (float(np.interp(s, t[seen], h[seen])) for s in at)
+    return (now - end) / max(top - end, 1e-9)
 
 
 @pytest.mark.parametrize(
