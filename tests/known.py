@@ -43,24 +43,14 @@ FAULTS = {
 }
 
 #: Clip -> why one landmarker and two (the clip split in two segments) disagree by more
-#: than the hip-angle bound of test_two_landmarkers_give_the_same_verdicts.
+#: than the hip-angle bound inside the reps of test_two_landmarkers_give_the_same_verdicts.
 SEGMENT_SPLIT = {
     "wongfit__hip-thrust.mp4": (
         "the plate hides the hip, which is estimated from the bar; each landmarker looks for "
         "the plates every 100 ms from its own first frame and holds them in between, so "
-        "mid-rise (the hips 30 px in 100 ms) the two see the bar in different frames: 13.8 "
-        "deg apart at 6.3 s (bound 3), while the tops agree (151-177 and 155-181 deg against "
+        "mid-rise (the hips 30 px in 100 ms) the two see the bar in different frames: 12-13.8 "
+        "deg apart at 6.3 s (bound 4), while the tops agree (151-177 and 155-181 deg against "
         "151-177 and 156-182)"
-    ),
-    "aigymtrainer__push-up.mp4": (
-        "push-ups filmed portrait (a 90-degree rotation): the hip angle of a plank is poorly "
-        "tracked, 4.0 deg between one landmarker and two after the split (bound 3)"
-    ),
-    "mygymapp__hip-thrust-3panel.mp4": (
-        "three stacked panels: each landmarker picks the middle lifter at its own start and "
-        "tracks them in a window placed from there, so the windows differ by a few pixels; "
-        "inside the reps the hip angles agree within 1.5 deg, but on the darkened freeze-frame "
-        "after the 6.4 s cut (no reps) the model is unsure and they differ by 3.5 (bound 3)"
     ),
 }
 
