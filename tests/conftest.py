@@ -75,3 +75,18 @@ def cache(tmp_path_factory: pytest.TempPathFactory) -> LandmarkCache:
     return LandmarkCache(
         Path(folder) if folder else tmp_path_factory.mktemp("landmarks"), resolve_model(None)
     )
+
+
+def cores() -> int:
+    """CPUs this process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+@pytest.fixture(scope="session")
+def warm_cache(cache: LandmarkCache) -> LandmarkCache:
+    """`cache` holding every labelled ../shared clip's landmarks, the model run on as many
+    clips at once as there are cores (one landmarker keeps about one core busy): the tests
+    that read them all ask for this first."""
+    clips = [shared_path(f, lab["file"]) for f in ("synth", "videos") for lab in shared_labels(f)]
+    cache.fill(clips, cores())
+    return cache

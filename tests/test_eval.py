@@ -198,3 +198,35 @@ def test_a_first_run_and_a_rerun_see_the_same_landmarks(
     assert (cache.misses, cache.hits) == (1, 1) and warnings == ["w"]
     assert np.array_equal(first.xy_px, again.xy_px, equal_nan=True)
     assert not np.array_equal(first.xy_px, fine.xy_px, equal_nan=True)
+
+
+@pytest.mark.model
+@pytest.mark.slow
+def test_fill_runs_the_model_on_several_clips_at_once(tmp_path: Path) -> None:
+    """`fill` puts every readable clip in the cache from worker processes; their first `get`
+    is not counted as a hit; an unreadable clip is left for `get` to raise."""
+    from serving import short_clip
+
+    from formcheck.errors import InputError
+
+    sample = Path(__file__).parents[1] / "sample_videos"
+    clips = [
+        short_clip(sample / "glute_bridge_right.mp4", tmp_path / "a.mp4", 2.0, 320, 2),
+        short_clip(sample / "hip_thrust_side.mp4", tmp_path / "b.mp4", 2.0, 320, 2),
+    ]
+    broken = tmp_path / "broken.mp4"
+    broken.write_bytes(b"not a video")
+    cache = LandmarkCache(tmp_path / "cache", resolve_model(None))
+    done: list[Path] = []
+    cache.fill([*clips, broken, clips[0]], workers=2, done=done.append)
+    assert sorted(done) == sorted([*clips, broken])
+    assert (cache.misses, cache.hits) == (2, 0)
+    assert len(list((tmp_path / "cache").glob("*.npz"))) == 2
+    for clip in clips:
+        series, _ = cache.get(clip)
+        assert len(series) > 10
+    assert (cache.misses, cache.hits) == (2, 0)  # each clip's model run counted once
+    cache.get(clips[1])
+    assert cache.hits == 1
+    with pytest.raises(InputError):
+        cache.get(broken)

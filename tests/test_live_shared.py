@@ -36,7 +36,12 @@ from formcheck.live.sources import FileSource
 from formcheck.pose.replay import ReplayPose
 from formcheck.video.reader import VideoReader
 
-pytestmark = [pytest.mark.model, pytest.mark.shared, pytest.mark.slow]
+pytestmark = [
+    pytest.mark.model,
+    pytest.mark.shared,
+    pytest.mark.slow,
+    pytest.mark.usefixtures("warm_cache"),  # every clip's landmarks, several at once
+]
 
 log = logging.getLogger(__name__)
 

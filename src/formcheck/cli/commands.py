@@ -168,6 +168,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         args.cache or default_cache_dir(),
         config=load_config(args.config),
         model=args.model,
+        workers=workers_for(args.workers),
         on_clip=(lambda clip: bar.update(1)) if bar else None,
     )
     if bar:

@@ -62,6 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--cache", type=Path, help="landmark cache (default ~/.cache/formcheck)")
     e.add_argument("--model", help="pose model: full, lite, heavy, or a .task path")
     e.add_argument("--config", type=Path, help="TOML file overriding thresholds")
+    e.add_argument(
+        "--workers", type=int, help="clips tracked at once by the pose model (default: the cores)"
+    )
     e.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
     v = sub.add_parser("live", help="live coaching from a camera (or a clip played as one)")

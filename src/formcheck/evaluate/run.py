@@ -31,16 +31,27 @@ def evaluate(
     *,
     config: Config | None = None,
     model: str | None = None,
+    workers: int = 1,
     on_clip: Callable[[LabelledClip], None] | None = None,
 ) -> EvalResult:
-    """Score every clip; a clip that cannot be analysed becomes a row with its reason."""
+    """Score every clip; a clip that cannot be analysed becomes a row with its reason.
+    ``workers`` > 1 runs the model on that many clips at once first (`LandmarkCache.fill`);
+    ``on_clip(clip)`` once per clip, as its landmarks are ready."""
     cfg = config or Config()
     clips = [clip for folder in datasets for clip in load_dataset(folder)]
     cache = LandmarkCache(cache_dir, resolve_model(model))
+    by_path = {clip.path: clip for clip in clips}
+    told: set[Path] = set()
+
+    def ready(path: Path) -> None:
+        if on_clip and path not in told:
+            told.add(path)
+            on_clip(by_path[path])
+
+    cache.fill(list(by_path), workers, done=ready)
     rows = []
     for clip in clips:
-        if on_clip:
-            on_clip(clip)
+        ready(clip.path)
         try:
             raw, warnings = cache.get(clip.path)
             report = analyze_series(raw, cfg, clip.name, warnings)
