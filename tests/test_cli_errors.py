@@ -453,7 +453,10 @@ def test_no_native_library_lines_on_stderr(tmp_path: Path) -> None:
     """MediaPipe (absl/glog), TFLite and OpenCV write their own log lines to stderr; the
     command quiets them (cli.py sets their levels before importing them), so a clean run of
     `analyze -q` prints nothing there and `live --headless` only its own statistics line."""
-    sample = Path(__file__).resolve().parents[1] / "sample_videos" / "glute_bridge_right.mp4"
+    from serving import short_clip
+
+    full = Path(__file__).resolve().parents[1] / "sample_videos" / "glute_bridge_right.mp4"
+    sample = short_clip(full, tmp_path / "one_rep.mp4", 7.0, 640)  # its first rep
     runs = {
         "analyze": ["analyze", str(sample), "--out", str(tmp_path / "a"), "-q"],
         "live": [

@@ -308,7 +308,11 @@ def test_workers_track_apart_from_this_process_with_the_same_landmarks(tmp_path:
     mediapipe, the blocks come back through spill files that are then removed, and the
     landmarks are those one landmarker tracks here (all of them for one worker; the first
     segment's for two), whether the workers were forked or spawned."""
-    clip = Path(__file__).parents[1] / "sample_videos" / "single_leg_hip_thrust_left.mp4"
+    from serving import short_clip
+
+    sample = Path(__file__).parents[1] / "sample_videos" / "single_leg_hip_thrust_left.mp4"
+    frames = 2 * MIN_SEGMENT_FRAMES + 40  # long enough for two segments, and quick to track
+    clip = short_clip(sample, tmp_path / "clip.mp4", frames / 30.0, 640)
     code = f"""
         import sys
         from pathlib import Path
@@ -341,8 +345,8 @@ def test_workers_track_apart_from_this_process_with_the_same_landmarks(tmp_path:
     assert '"reps"' in out  # the CLI's report.json
     assert list(spills.iterdir()) == []  # the spill files are gone
     here, _ = read_pose_series(clip, workers=1)
-    assert len(here) == 480 and "segments" not in here.meta
-    first = plan_segments(480, 2)[1].start
+    assert len(here) == frames and "segments" not in here.meta
+    first = plan_segments(frames, 2)[1].start
     for name, kept in (("w1", len(here)), ("w2", first)):
         apart = PoseSeries.load(tmp_path / f"{name}.npz")
         assert len(apart) == len(here), name

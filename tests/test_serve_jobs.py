@@ -144,12 +144,14 @@ def _upload(link: str, clip: Path = CLIP, client: httpx.Client | None = None) ->
 
 @pytest.mark.model
 @pytest.mark.slow
-def test_kill_9_mid_job_then_restart_finishes_the_job_once(tmp_path: Path, db_url: str) -> None:
+def test_kill_9_mid_job_then_restart_finishes_the_job_once(
+    tmp_path: Path, db_url: str, one_rep_clip: Path
+) -> None:
     data = tmp_path / "data"
     server = ServerProcess(data, db_url, free_port(), workers=1, extra=("--lease-s", "3")).start()
     try:
         link = _athlete_link(server)
-        set_id = _upload(link)
+        set_id = _upload(link, one_rep_clip)
         sessions = open_db(ServeSettings(data=data, db_url=db_url).database_url)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:  # kill while the worker is analysing
