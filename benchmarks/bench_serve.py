@@ -1,7 +1,7 @@
 """formcheck serve under load: uploads per second and the queue's throughput.
 
     python benchmarks/bench_serve.py [CLIP] [--uploads 20] [--workers 2] [--rounds 3]
-                                     [--db URL] [--pad-mb 0]
+                                     [--db URL] [--pad-mb 0] [--one-rep]
 
 Each round starts ``formcheck serve`` on a fresh data folder (SQLite, or ``--db``), makes an
 athlete, and posts ``--uploads`` copies of the clip at once from as many threads over
@@ -9,7 +9,9 @@ loopback, as a phone's page does (multipart form with its CSRF token). It times 
 upload is stored (uploads/s, MB/s), then until every job is done (jobs/s, seconds per clip on
 ``--workers`` worker processes), and reads the peak memory of the server and its workers.
 ``--pad-mb`` appends that much to each clip after its last box (players ignore it), to
-measure uploads of phone-sized files. Prints each round and the medians.
+measure uploads of phone-sized files. ``--one-rep`` uploads the clip's first 7 s at 480 px and
+15 fps instead, the one-rep clip the test suite's twenty-upload test sends. Prints each round
+and the medians.
 """
 
 from __future__ import annotations
@@ -139,8 +141,16 @@ def main() -> int:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--db", default="")
     ap.add_argument("--pad-mb", type=float, default=0.0)
+    ap.add_argument("--one-rep", action="store_true", help="the clip's first 7 s, 480 px, 15 fps")
     args = ap.parse_args()
-    clip = args.clip.read_bytes()
+    if args.one_rep:
+        sys.path.insert(0, str(ROOT / "tests"))
+        from serving import short_clip  # the test suite's cut, so both measure the same clip
+
+        with tempfile.TemporaryDirectory() as tmp:
+            clip = short_clip(args.clip, Path(tmp) / "one_rep.mp4", 7.0, 480, 2).read_bytes()
+    else:
+        clip = args.clip.read_bytes()
     if args.pad_mb:  # a 'free' box: MP4 readers skip it
         size = int(args.pad_mb * 2**20)
         clip += size.to_bytes(4, "big") + b"free" + bytes(size - 8)
