@@ -47,30 +47,12 @@ def shared_labels(folder: str) -> list[dict[str, Any]]:
     return list(json.loads(path.read_text()))
 
 
-#: Test files that read the session's landmarks of every ../shared clip (`warm_cache`): under
-#: `pytest -n 2` one worker runs them all, first, so the model runs once per clip.
-LANDMARK_FILES = ("test_e2e_shared.py", "test_live_shared.py")
-
-
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if config.pluginmanager.hasplugin("xdist"):
-        _group_by_file(items)
     if SHARED.is_dir():
         return
     for item in items:
         if item.get_closest_marker("shared"):
             item.add_marker(pytest.mark.skip(reason=SHARED_MISSING))
-
-
-def _group_by_file(items: list[pytest.Item]) -> None:
-    """Each test file is one xdist group (`--dist loadgroup`: its module-scoped fixtures are
-    made once), and the files that read every clip's landmarks are one group, run first."""
-    for item in items:
-        name = item.path.name
-        group = "landmarks" if name in LANDMARK_FILES else name
-        item.add_marker(pytest.mark.xdist_group(group))
-    items.sort(key=lambda item: item.path.name not in LANDMARK_FILES)  # stable: else in order
 
 
 @pytest.hookimpl(hookwrapper=True)
