@@ -12,6 +12,7 @@ import pytest
 
 from formcheck.evaluate.cache import LandmarkCache
 from formcheck.pose.models import resolve_model
+from formcheck.processes import usable_cores
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -77,9 +78,9 @@ def cache(tmp_path_factory: pytest.TempPathFactory) -> LandmarkCache:
     )
 
 
-def cores() -> int:
-    """CPUs this process may use."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+def labelled_shared_clips() -> list[Path]:
+    """Every labelled ../shared clip (none when ../shared is missing: their tests skip)."""
+    return [SHARED / f / lab["file"] for f in ("synth", "videos") for lab in shared_labels(f)]
 
 
 @pytest.fixture(scope="session")
@@ -87,6 +88,5 @@ def warm_cache(cache: LandmarkCache) -> LandmarkCache:
     """`cache` holding every labelled ../shared clip's landmarks, the model run on as many
     clips at once as there are cores (one landmarker keeps about one core busy): the tests
     that read them all ask for this first."""
-    clips = [shared_path(f, lab["file"]) for f in ("synth", "videos") for lab in shared_labels(f)]
-    cache.fill(clips, cores())
+    cache.fill(labelled_shared_clips(), usable_cores())
     return cache

@@ -15,7 +15,7 @@ from typing import Any
 import known
 import numpy as np
 import pytest
-from conftest import SHARED, cores, shared_labels, shared_path
+from conftest import SHARED, shared_labels, shared_path
 
 from formcheck import errors
 from formcheck.cli import main
@@ -23,6 +23,7 @@ from formcheck.config import Config
 from formcheck.evaluate.cache import LandmarkCache
 from formcheck.pipeline import analyze, analyze_series
 from formcheck.pose.parallel import MIN_SEGMENT_FRAMES
+from formcheck.processes import usable_cores
 from formcheck.report.json_report import to_dict
 from formcheck.results import Finding, Rep, SetReport, Unjudged
 
@@ -257,7 +258,7 @@ def test_accuracy_not_below_baseline(cache: LandmarkCache, reports: dict[str, Se
         shared_path("videos"),
         Path(__file__).parents[1] / "sample_videos",
     ]
-    rows = evaluate(folders, cache.folder, workers=cores()).rows
+    rows = evaluate(folders, cache.folder, workers=usable_cores()).rows
     baseline = json.loads(BASELINE.read_text())
     tidy = tuple(r for r in rows if r.clip.name not in known.MESSY)
     messy = tuple(r for r in rows if r.clip.name in known.MESSY)

@@ -20,7 +20,7 @@ from typing import Any
 import known
 import numpy as np
 import pytest
-from conftest import SHARED, shared_labels, shared_path
+from conftest import labelled_shared_clips, shared_path
 from pacing import PacedRun, run_paced
 from test_live_paced import ON_TIME_S, assert_on_time
 
@@ -44,11 +44,6 @@ pytestmark = [
 ]
 
 log = logging.getLogger(__name__)
-
-
-def _clips() -> list[Path]:
-    """Every labelled ../shared clip (none when ../shared is missing: the tests skip)."""
-    return [SHARED / f / lab["file"] for f in ("synth", "videos") for lab in shared_labels(f)]
 
 
 class _Null:
@@ -80,7 +75,7 @@ def test_live_agrees_with_offline_on_every_shared_clip(
     cache: LandmarkCache, tmp_path: Path
 ) -> None:
     reps = same = 0
-    for clip in _clips():
+    for clip in labelled_shared_clips():
         if clip.name not in known.LIVE:
             n, k = _live_vs_offline(cache, clip, tmp_path)
             reps, same = reps + n, same + k
@@ -285,7 +280,7 @@ def paced(cache: LandmarkCache, tmp_path_factory: pytest.TempPathFactory) -> Pac
 
 @pytest.mark.parametrize(
     "clip",
-    known.marked(_every_clip() + _clips(), known.PACED, lambda c: c.name),
+    known.marked(_every_clip() + labelled_shared_clips(), known.PACED, lambda c: c.name),
     ids=lambda c: c.name,
 )
 def test_paced_live_verdicts_on_time(paced: PacedRuns, clip: Path) -> None:
@@ -306,7 +301,7 @@ def test_paced_live_faults_agree_with_the_report(paced: PacedRuns) -> None:
     after the rep; a top hold or descent at a threshold can tip either way on the frames
     kept."""
     reps = same = 0
-    for clip in _every_clip() + _clips():
+    for clip in _every_clip() + labelled_shared_clips():
         if clip.name in known.PACED:
             continue
         run = paced.get(clip)

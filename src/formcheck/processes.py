@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -50,6 +51,13 @@ def _single_threaded() -> bool:
         return sum(1 for _ in Path("/proc/self/task").iterdir()) == 1
     except OSError:
         return False
+
+
+def usable_cores() -> int:
+    """CPUs this process may use (the affinity mask where the OS has one)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 @contextmanager

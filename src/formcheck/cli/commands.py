@@ -197,15 +197,10 @@ def cmd_models(args: argparse.Namespace) -> int:
     return errors.EXIT_MODEL if bad else errors.EXIT_OK
 
 
-def _cores() -> int:
-    """CPUs this process may use (the affinity mask where the OS has one)."""
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
-
-
 def workers_for(asked: int | None) -> int:
     """``--workers``: at least 1; by default the cores there are (analyze and batch)."""
     if asked is not None and asked < 1:
         raise errors.UsageError("--workers must be at least 1")
-    return asked or _cores()
+    from formcheck.processes import usable_cores
+
+    return asked or usable_cores()
